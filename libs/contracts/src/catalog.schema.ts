@@ -1,0 +1,140 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/**
+ * Catalog state as it is kept in the JetStream KV bucket (snake_case, as Unity Catalog's API).
+ * Secrets are never stored: tokens by their SHA-256, roles by ARN only.
+ */
+export const MetastoreSettings = Type.Object(
+  {
+    metastore_id: Type.String(),
+    name: Type.String(),
+    region: Type.String(),
+    cloud: Type.Union([Type.Literal('aws'), Type.Literal('azure'), Type.Literal('gcp')]),
+    aws_account_id: Type.String(),
+    external_access_enabled: Type.Boolean(),
+  },
+  { $id: 'MetastoreSettings', additionalProperties: false },
+);
+export type MetastoreSettings = Static<typeof MetastoreSettings>;
+
+export const PRINCIPAL_TYPES = ['USER', 'GROUP', 'SERVICE_PRINCIPAL'] as const;
+export const Principal = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 256 }),
+    type: Type.Union(PRINCIPAL_TYPES.map((t) => Type.Literal(t))),
+    member_of: Type.Optional(Type.Array(Type.String())),
+  },
+  { $id: 'Principal', additionalProperties: false },
+);
+export type Principal = Static<typeof Principal>;
+
+export const TokenRecord = Type.Object(
+  {
+    token_id: Type.String(),
+    principal: Type.String(),
+    /** SHA-256 (hex) of the bearer token; the token itself is shown once and never stored. */
+    token_sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+    created_at: Type.Integer(),
+    expires_at: Type.Optional(Type.Integer()),
+    revoked: Type.Optional(Type.Boolean()),
+  },
+  { $id: 'TokenRecord', additionalProperties: false },
+);
+export type TokenRecord = Static<typeof TokenRecord>;
+
+export const StorageCredential = Type.Object(
+  {
+    name: Type.String(),
+    owner: Type.String(),
+    aws_iam_role: Type.Optional(Type.Object({ role_arn: Type.String(), external_id: Type.Optional(Type.String()) }, { additionalProperties: false })),
+    comment: Type.Optional(Type.String()),
+  },
+  { $id: 'StorageCredential', additionalProperties: false },
+);
+export type StorageCredential = Static<typeof StorageCredential>;
+
+export const ExternalLocation = Type.Object(
+  { name: Type.String(), url: Type.String(), credential_name: Type.String(), owner: Type.String(), comment: Type.Optional(Type.String()) },
+  { $id: 'ExternalLocation', additionalProperties: false },
+);
+export type ExternalLocation = Static<typeof ExternalLocation>;
+
+export const CatalogInfo = Type.Object(
+  { name: Type.String(), owner: Type.String(), comment: Type.Optional(Type.String()), created_at: Type.Integer() },
+  { $id: 'CatalogInfo', additionalProperties: false },
+);
+export type CatalogInfo = Static<typeof CatalogInfo>;
+
+export const SchemaInfo = Type.Object(
+  { catalog_name: Type.String(), name: Type.String(), full_name: Type.String(), owner: Type.String(), comment: Type.Optional(Type.String()), created_at: Type.Integer() },
+  { $id: 'SchemaInfo', additionalProperties: false },
+);
+export type SchemaInfo = Static<typeof SchemaInfo>;
+
+export const VolumeInfo = Type.Object(
+  {
+    volume_id: Type.String(),
+    catalog_name: Type.String(),
+    schema_name: Type.String(),
+    name: Type.String(),
+    full_name: Type.String(),
+    volume_type: Type.Union([Type.Literal('EXTERNAL'), Type.Literal('MANAGED')]),
+    storage_location: Type.String(),
+    owner: Type.String(),
+    comment: Type.Optional(Type.String()),
+    created_at: Type.Integer(),
+    created_by: Type.Optional(Type.String()),
+    updated_at: Type.Optional(Type.Integer()),
+    updated_by: Type.Optional(Type.String()),
+    metastore_id: Type.Optional(Type.String()),
+  },
+  { $id: 'VolumeInfo', additionalProperties: false },
+);
+export type VolumeInfo = Static<typeof VolumeInfo>;
+
+export const SECURABLE_TYPES = ['metastore', 'catalog', 'schema', 'volume', 'external_location', 'storage_credential'] as const;
+export type SecurableType = (typeof SECURABLE_TYPES)[number];
+
+export const PrivilegeAssignment = Type.Object(
+  { principal: Type.String(), privileges: Type.Array(Type.String()) },
+  { additionalProperties: false },
+);
+export type PrivilegeAssignment = Static<typeof PrivilegeAssignment>;
+
+export const GrantList = Type.Object(
+  {
+    securable_type: Type.Union(SECURABLE_TYPES.map((t) => Type.Literal(t))),
+    /** Full name for catalog objects, name for credentials and locations. */
+    securable_name: Type.String(),
+    privilege_assignments: Type.Array(PrivilegeAssignment),
+  },
+  { $id: 'GrantList', additionalProperties: false },
+);
+export type GrantList = Static<typeof GrantList>;
+
+/** Keys of the catalog KV bucket. Names are hex-encoded so any character is safe in a key. */
+export const CATALOG_KEYS = {
+  metastore: 'metastore',
+  principal: (name: string) => `principal.${hexKey(name)}`,
+  token: (sha256: string) => `token.${sha256}`,
+  storageCredential: (name: string) => `credential.${hexKey(name)}`,
+  externalLocation: (name: string) => `location.${hexKey(name)}`,
+  catalog: (name: string) => `catalog.${hexKey(name)}`,
+  schema: (fullName: string) => `schema.${hexKey(fullName)}`,
+  volume: (volumeId: string) => `volume.${hexKey(volumeId)}`,
+  grants: (type: SecurableType, name: string) => `grants.${type}.${hexKey(name)}`,
+} as const;
+
+export const CATALOG_KEY_KINDS = ['metastore', 'principal', 'token', 'credential', 'location', 'catalog', 'schema', 'volume', 'grants'] as const;
+export type CatalogKeyKind = (typeof CATALOG_KEY_KINDS)[number];
+
+export function hexKey(name: string): string {
+  return Buffer.from(name, 'utf8').toString('hex');
+}
+
+/** Request to read one volume through the catalog service. */
+export const GetVolumeRequest = Type.Object(
+  { fullName: Type.String({ minLength: 1, maxLength: 1024 }) },
+  { $id: 'GetVolumeRequest', additionalProperties: false },
+);
+export type GetVolumeRequest = Static<typeof GetVolumeRequest>;

@@ -1,0 +1,29 @@
+export * from './subjects.js';
+export * from './headers.js';
+export * from './errors.js';
+export * from './canonical-json.js';
+export * from './codec.js';
+export * from './common.schema.js';
+export * from './vend.schema.js';
+export * from './mint-order.schema.js';
+export * from './audit.schema.js';
+export * from './catalog.schema.js';
+export * from './json-schemas.js';
+
+import { codec } from './codec.js';
+import { AuditRecord, LookupEventsRequest, LookupEventsResponse } from './audit.schema.js';
+import { GetVolumeRequest, VolumeInfo } from './catalog.schema.js';
+import { SignedMintOrder } from './mint-order.schema.js';
+import { VendReply, VendRequest } from './vend.schema.js';
+
+/** Compiled codecs for every message that crosses NATS. */
+export const CODECS = {
+  vendRequest: codec(VendRequest),
+  vendReply: codec(VendReply),
+  signedMintOrder: codec(SignedMintOrder),
+  auditRecord: codec(AuditRecord),
+  lookupEventsRequest: codec(LookupEventsRequest),
+  lookupEventsResponse: codec(LookupEventsResponse),
+  getVolumeRequest: codec(GetVolumeRequest),
+  volumeInfo: codec(VolumeInfo),
+};

@@ -1,0 +1,119 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Access, CloudName, ErrorBodySchema, StorageLocation } from './common.schema.js';
+
+export const VEND_SCHEMA_VERSION = 1;
+
+export const Faces = Type.Union(
+  [Type.Literal('unity-catalog'), Type.Literal('lake-formation'), Type.Literal('delta-sharing'), Type.Literal('iceberg'), Type.Literal('nats')],
+  { $id: 'Face' },
+);
+export type Face = Static<typeof Faces>;
+
+/**
+ * An identity the edge has already authenticated, bound to one request by a MAC that only
+ * the edge and authz can compute (see `@lakegate/trust`).
+ */
+export const IdentityAssertion = Type.Object(
+  {
+    kind: Type.Literal('assertion'),
+    principal: Type.String({ minLength: 1, maxLength: 256 }),
+    authMethod: Type.Union([Type.Literal('bearer'), Type.Literal('jwt'), Type.Literal('sigv4')]),
+    /** Access key or token id that authenticated the caller (never the secret). */
+    credentialId: Type.Optional(Type.String({ maxLength: 128 })),
+    issuedAt: Type.Integer({ description: 'epoch ms' }),
+    keyId: Type.String({ maxLength: 64 }),
+    mac: Type.String({ maxLength: 128 }),
+  },
+  { $id: 'IdentityAssertion', additionalProperties: false },
+);
+export type IdentityAssertion = Static<typeof IdentityAssertion>;
+
+/** The caller's own credential (a lakegate service or user token), verified by authz itself. */
+export const CallerCredential = Type.Object(
+  { kind: Type.Literal('token'), token: Type.String({ minLength: 16, maxLength: 512 }) },
+  { $id: 'CallerCredential', additionalProperties: false },
+);
+export type CallerCredential = Static<typeof CallerCredential>;
+
+export const Caller = Type.Union([IdentityAssertion, CallerCredential], { $id: 'Caller' });
+export type Caller = Static<typeof Caller>;
+
+export const VolumeTarget = Type.Object(
+  { kind: Type.Literal('volume'), volumeId: Type.String({ minLength: 1, maxLength: 256 }) },
+  { $id: 'VolumeTarget', additionalProperties: false },
+);
+
+export const VendTarget = Type.Union([VolumeTarget], { $id: 'VendTarget' });
+export type VendTarget = Static<typeof VendTarget>;
+
+export const AuditContext = Type.Object(
+  {
+    additionalAuditContext: Type.Optional(Type.String({ maxLength: 2048 })),
+    querySessionContext: Type.Optional(Type.Record(Type.String({ maxLength: 128 }), Type.String({ maxLength: 2048 }), { maxProperties: 16 })),
+  },
+  { $id: 'AuditContext', additionalProperties: false },
+);
+export type AuditContext = Static<typeof AuditContext>;
+
+/** The canonical request every API face is translated into. */
+export const VendRequest = Type.Object(
+  {
+    v: Type.Literal(VEND_SCHEMA_VERSION),
+    requestId: Type.String({ minLength: 8, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }),
+    face: Faces,
+    operation: Type.String({ minLength: 1, maxLength: 128 }),
+    caller: Caller,
+    target: VendTarget,
+    access: Access,
+    durationSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 43_200 })),
+    auditContext: Type.Optional(AuditContext),
+    requestParameters: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'The face request as received, without secrets.' })),
+    source: Type.Object(
+      { ip: Type.Optional(Type.String({ maxLength: 64 })), userAgent: Type.Optional(Type.String({ maxLength: 1024 })) },
+      { additionalProperties: false },
+    ),
+    dryRun: Type.Optional(Type.Boolean()),
+  },
+  { $id: 'VendRequest', additionalProperties: false },
+);
+export type VendRequest = Static<typeof VendRequest>;
+
+export const AwsSessionCredential = Type.Object(
+  { accessKeyId: Type.String(), secretAccessKey: Type.String(), sessionToken: Type.String() },
+  { additionalProperties: false },
+);
+
+export const VendedCredential = Type.Object(
+  {
+    cloud: CloudName,
+    aws: Type.Optional(AwsSessionCredential),
+    azure: Type.Optional(Type.Object({ sasToken: Type.String(), accountHost: Type.String() }, { additionalProperties: false })),
+    gcp: Type.Optional(Type.Object({ oauthToken: Type.String() }, { additionalProperties: false })),
+    /** epoch ms */
+    expiresAt: Type.Integer(),
+  },
+  { $id: 'VendedCredential', additionalProperties: false },
+);
+export type VendedCredential = Static<typeof VendedCredential>;
+
+export const VendSuccess = Type.Object(
+  {
+    ok: Type.Literal(true),
+    requestId: Type.String(),
+    credential: VendedCredential,
+    /** Exactly what the credential reaches. */
+    locations: Type.Array(StorageLocation),
+    cacheHit: Type.Boolean(),
+  },
+  { $id: 'VendSuccess', additionalProperties: false },
+);
+export type VendSuccess = Static<typeof VendSuccess>;
+
+export const VendFailure = Type.Object(
+  { ok: Type.Literal(false), requestId: Type.String(), error: ErrorBodySchema },
+  { $id: 'VendFailure', additionalProperties: false },
+);
+export type VendFailure = Static<typeof VendFailure>;
+
+export const VendReply = Type.Union([VendSuccess, VendFailure], { $id: 'VendReply' });
+export type VendReply = Static<typeof VendReply>;
