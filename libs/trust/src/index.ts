@@ -1,0 +1,3 @@
+export * from './keys.js';
+export * from './identity-assertion.js';
+export * from './mint-order.js';
