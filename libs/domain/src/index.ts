@@ -1,1 +1,5 @@
 export * from './storage-url.js';
+export * from './catalog-state.js';
+export * from './privileges.js';
+export * from './volume-access.policy.js';
+export * from './token-auth.js';

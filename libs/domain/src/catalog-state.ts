@@ -1,0 +1,154 @@
+import {
+  CATALOG_KEY_KINDS,
+  CatalogInfo,
+  ExternalLocation,
+  GrantList,
+  MetastoreSettings,
+  Principal,
+  SchemaInfo,
+  StorageCredential,
+  TokenRecord,
+  VolumeInfo,
+  codec,
+  type CatalogKeyKind,
+  type SecurableType,
+} from '@lakegate/contracts';
+
+/** A catalog value with the KV revision it was read at (the version for optimistic concurrency). */
+export interface Versioned<T> {
+  readonly value: T;
+  readonly revision: number;
+}
+
+/** The in-memory view of the catalog that authz and the edge keep, fed by the KV watch. */
+export interface CatalogState {
+  metastore: Versioned<MetastoreSettings> | undefined;
+  readonly principals: Map<string, Versioned<Principal>>;
+  readonly tokens: Map<string, Versioned<TokenRecord>>;
+  readonly credentials: Map<string, Versioned<StorageCredential>>;
+  readonly locations: Map<string, Versioned<ExternalLocation>>;
+  readonly catalogs: Map<string, Versioned<CatalogInfo>>;
+  readonly schemas: Map<string, Versioned<SchemaInfo>>;
+  readonly volumes: Map<string, Versioned<VolumeInfo>>;
+  readonly volumeIdsByName: Map<string, string>;
+  readonly grants: Map<string, Versioned<GrantList>>;
+}
+
+export const emptyCatalogState = (): CatalogState => ({
+  metastore: undefined,
+  principals: new Map(),
+  tokens: new Map(),
+  credentials: new Map(),
+  locations: new Map(),
+  catalogs: new Map(),
+  schemas: new Map(),
+  volumes: new Map(),
+  volumeIdsByName: new Map(),
+  grants: new Map(),
+});
+
+export const grantKey = (type: SecurableType, name: string) => `${type}:${name}`;
+
+const CODECS = {
+  metastore: codec(MetastoreSettings),
+  principal: codec(Principal),
+  token: codec(TokenRecord),
+  credential: codec(StorageCredential),
+  location: codec(ExternalLocation),
+  catalog: codec(CatalogInfo),
+  schema: codec(SchemaInfo),
+  volume: codec(VolumeInfo),
+  grants: codec(GrantList),
+} satisfies Record<CatalogKeyKind, unknown>;
+
+export const kindOfKey = (key: string): CatalogKeyKind | undefined => {
+  const kind = key.split('.', 1)[0];
+  return (CATALOG_KEY_KINDS as readonly string[]).includes(kind ?? '') ? (kind as CatalogKeyKind) : undefined;
+};
+
+const fromHex = (hex: string) => Buffer.from(hex, 'hex').toString('utf8');
+
+/**
+ * Applies one KV entry (a put, or a delete when `value` is undefined) to the state.
+ * Returns false when the key or value is not understood; the state is then unchanged.
+ */
+export function applyCatalogEntry(state: CatalogState, key: string, value: Uint8Array | undefined, revision: number): boolean {
+  const kind = kindOfKey(key);
+  if (!kind) return false;
+  const id = key.slice(kind.length + 1);
+  if (value === undefined) {
+    removeEntry(state, kind, id);
+    return true;
+  }
+  let decoded: unknown;
+  try {
+    decoded = CODECS[kind].decode(value);
+  } catch {
+    return false;
+  }
+  const put = <T>(map: Map<string, Versioned<T>>, k: string) => map.set(k, { value: decoded as T, revision });
+  switch (kind) {
+    case 'metastore':
+      state.metastore = { value: decoded as MetastoreSettings, revision };
+      break;
+    case 'principal':
+      put(state.principals, (decoded as Principal).name);
+      break;
+    case 'token':
+      put(state.tokens, id);
+      break;
+    case 'credential':
+      put(state.credentials, (decoded as StorageCredential).name);
+      break;
+    case 'location':
+      put(state.locations, (decoded as ExternalLocation).name);
+      break;
+    case 'catalog':
+      put(state.catalogs, (decoded as CatalogInfo).name);
+      break;
+    case 'schema':
+      put(state.schemas, (decoded as SchemaInfo).full_name);
+      break;
+    case 'volume': {
+      const volume = decoded as VolumeInfo;
+      const previous = state.volumes.get(volume.volume_id);
+      if (previous) state.volumeIdsByName.delete(previous.value.full_name);
+      put(state.volumes, volume.volume_id);
+      state.volumeIdsByName.set(volume.full_name, volume.volume_id);
+      break;
+    }
+    case 'grants': {
+      const grants = decoded as GrantList;
+      put(state.grants, grantKey(grants.securable_type, grants.securable_name));
+      break;
+    }
+  }
+  return true;
+}
+
+function removeEntry(state: CatalogState, kind: CatalogKeyKind, hexId: string): void {
+  switch (kind) {
+    case 'metastore':
+      state.metastore = undefined;
+      return;
+    case 'token':
+      state.tokens.delete(hexId);
+      return;
+    case 'volume': {
+      const id = fromHex(hexId);
+      const previous = state.volumes.get(id);
+      if (previous) state.volumeIdsByName.delete(previous.value.full_name);
+      state.volumes.delete(id);
+      return;
+    }
+    case 'grants': {
+      const [type, hex] = hexId.split('.', 2);
+      state.grants.delete(grantKey(type as SecurableType, fromHex(hex ?? '')));
+      return;
+    }
+    default: {
+      const map = { principal: state.principals, credential: state.credentials, location: state.locations, catalog: state.catalogs, schema: state.schemas }[kind];
+      map.delete(fromHex(hexId));
+    }
+  }
+}
