@@ -18,6 +18,8 @@ export interface RedactionLimits {
   readonly maxArrayItems: number;
   /** Values (containers and leaves) kept in one redacted tree. */
   readonly maxNodes: number;
+  /** Characters of plain strings kept in one redacted tree; later strings are cut to markers. */
+  readonly maxTotalStringChars: number;
 }
 
 export const DEFAULT_REDACTION_LIMITS: RedactionLimits = {
@@ -27,6 +29,7 @@ export const DEFAULT_REDACTION_LIMITS: RedactionLimits = {
   maxObjectKeys: 64,
   maxArrayItems: 64,
   maxNodes: 1000,
+  maxTotalStringChars: 32_768,
 };
 
 /** Member added to an object that had more members than `maxObjectKeys`: how many were dropped. */
@@ -61,14 +64,14 @@ const SECRET_VALUE_PATTERNS: readonly RegExp[] = [
   // Signed URLs and query strings: Azure SAS (`sig=`), S3 presigned, GCS signed, OAuth.
   /(?:^|[?&;\s])(?:sig|signature|x-amz-signature|x-amz-security-token|x-amz-credential|x-goog-signature|x-goog-credential|access_token|id_token|refresh_token|client_secret|password|token)=/i,
   // Authorization header values.
-  /^(?:bearer|basic|digest|negotiate)\s+\S{8,}/i,
+  /^(?:bearer|basic|negotiate)\s+[A-Za-z0-9._~+/=-]{8,}$/i,
   /\bbearer\s+[A-Za-z0-9._~+/-]{16,}/i,
   /\bAWS4-HMAC-SHA256\s+Credential=/i,
   /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
   // Google OAuth access tokens.
   /^ya29\.[A-Za-z0-9._-]{10,}$/,
-  // Long opaque base64 blobs: STS session tokens (`IQoJb3JpZ2lu…`, `FwoGZXIvYXdz…`) and the like.
-  /^[A-Za-z0-9+/_-]{100,}={0,2}$/,
+  // Long opaque base64 blobs mixing letter cases and digits: STS session tokens (`IQoJb3JpZ2lu…`) and the like.
+  /^(?=[^a-z]*[a-z])(?=[^A-Z]*[A-Z])(?=[^0-9]*[0-9])[A-Za-z0-9+/_-]{100,}={0,2}$/,
   // AWS secret access keys: 40 base64 characters mixing upper case, lower case and digits.
   /^(?=[^a-z]*[a-z])(?=[^A-Z]*[A-Z])(?=[^0-9]*[0-9])[A-Za-z0-9+/]{40}$/,
 ];
@@ -84,6 +87,12 @@ function keyWords(key: string): string[] {
 }
 
 type KeyClass = 'plain' | 'secret' | 'credential';
+
+function isDescriptiveKey(key: string): boolean {
+  const words = keyWords(key);
+  const last = words[words.length - 1];
+  return last !== undefined && DESCRIPTIVE_LAST_WORDS.has(last);
+}
 
 function classifyKey(key: string): KeyClass {
   const words = keyWords(key);
@@ -106,17 +115,22 @@ export function looksLikeSecret(value: string): boolean {
 }
 
 /**
- * How a value is treated: `none` = only value shapes are redacted; `all` = every string and number
- * below is secret (under a secret key); `direct` = strings and numbers right here are secret,
- * objects are walked normally (under a credential key).
+ * How a value is treated. `none`: only secret-shaped strings are redacted. `all` (below a secret
+ * key): every string and number is secret. `credential` (below a credential key): strings and
+ * numbers are secret, and in an object only members named like descriptions (`accessKeyId`,
+ * `expiration`, `type`) keep their plain values.
  */
-type Mode = 'none' | 'all' | 'direct';
+type Mode = 'none' | 'all' | 'credential';
 
 const OMIT = Symbol('omit');
 
 interface Budget {
   nodes: number;
+  chars: number;
 }
+
+const isContainer = (value: unknown): boolean =>
+  value !== null && typeof value === 'object' && !(value instanceof Date) && !ArrayBuffer.isView(value) && !(value instanceof ArrayBuffer);
 
 /**
  * Redacts what goes into an audit record, the way Vault's audit broker does: secrets are replaced
@@ -151,23 +165,26 @@ export class AuditRedactor {
 
   /** One free-form string (user agent, error message, resource name): HMAC'd if it looks secret, else bounded. */
   redactString(value: string): string {
-    return this.#redactText(value, false);
+    return this.#redactText(value, false, { nodes: 1, chars: this.limits.maxStringLength });
   }
 
   /**
-   * Walks objects and arrays and returns a bounded copy in which every secret string (by its key
-   * or by its shape) is replaced with its HMAC. Numbers under secret keys are treated as strings.
-   * Non-JSON values are dropped (`undefined`, functions, symbols) or rendered (`Date`, bigint, bytes).
+   * Walks objects and arrays and returns a bounded copy in which every secret (by its key or by its
+   * shape) is replaced with its HMAC. Numbers under secret keys count as secrets too. Non-JSON
+   * values are dropped (`undefined`, functions, symbols) or rendered (`Date`, bigint, bytes).
    */
   redactParameters(params: Record<string, unknown>): Record<string, unknown> {
-    const out = this.#redactValue(params, 'none', 0, { nodes: this.limits.maxNodes });
+    const budget: Budget = { nodes: this.limits.maxNodes, chars: this.limits.maxTotalStringChars };
+    const out = this.#redactValue(params, 'none', 0, budget);
     return out !== null && typeof out === 'object' && !Array.isArray(out) ? (out as Record<string, unknown>) : {};
   }
 
-  #redactText(value: string, secret: boolean): string {
+  #redactText(value: string, secret: boolean, budget: Budget): string {
     if (HMAC_FORM.test(value)) return value;
     if (secret || looksLikeSecret(value)) return this.hmac(value);
-    return truncate(value, this.limits.maxStringLength);
+    const kept = truncate(value, Math.max(0, Math.min(this.limits.maxStringLength, budget.chars)));
+    budget.chars -= Math.min(value.length, this.limits.maxStringLength);
+    return kept;
   }
 
   #redactValue(value: unknown, mode: Mode, depth: number, budget: Budget): unknown {
@@ -175,12 +192,12 @@ export class AuditRedactor {
     const secret = mode !== 'none';
     switch (typeof value) {
       case 'string':
-        return this.#redactText(value, secret);
+        return this.#redactText(value, secret, budget);
       case 'number':
         if (!Number.isFinite(value)) return null;
         return secret ? this.hmac(String(value)) : value;
       case 'bigint':
-        return this.#redactText(value.toString(), secret);
+        return this.#redactText(value.toString(), secret, budget);
       case 'boolean':
         return value;
       case 'undefined':
@@ -195,18 +212,19 @@ export class AuditRedactor {
       return secret ? this.hmac(bytes.toString('base64')) : `[binary ${bytes.byteLength} bytes]`;
     }
     if (depth >= this.limits.maxDepth) return `[truncated: nested deeper than ${this.limits.maxDepth} levels]`;
-    const childMode: Mode = mode === 'all' ? 'all' : 'none';
+
     if (Array.isArray(value)) {
       const out: unknown[] = [];
       const kept = Math.min(value.length, this.limits.maxArrayItems);
       let i = 0;
       for (; i < kept && budget.nodes > 0; i++) {
-        const item = this.#redactValue(value[i], mode === 'direct' ? 'direct' : childMode, depth + 1, budget);
+        const item = this.#redactValue(value[i], mode, depth + 1, budget);
         out.push(item === OMIT ? null : item);
       }
       if (i < value.length) out.push(`[truncated: ${value.length - i} more items]`);
       return out;
     }
+
     const source = value as Record<string, unknown>;
     const out: Record<string, unknown> = {};
     let kept = 0;
@@ -216,9 +234,8 @@ export class AuditRedactor {
         dropped += 1;
         continue;
       }
-      const keyClass = classifyKey(key);
-      const memberMode: Mode = childMode === 'all' || keyClass === 'secret' ? 'all' : keyClass === 'credential' ? 'direct' : 'none';
-      const item = this.#redactValue(source[key], memberMode, depth + 1, budget);
+      const member = source[key];
+      const item = this.#redactValue(member, memberMode(mode, key, member), depth + 1, budget);
       if (item === OMIT) continue;
       // defineProperty, not assignment: a member named `__proto__` stays a member.
       Object.defineProperty(out, this.#redactKey(key), { value: item, enumerable: true, writable: true, configurable: true });
@@ -230,8 +247,21 @@ export class AuditRedactor {
 
   #redactKey(key: string): string {
     if (looksLikeSecret(key)) return this.hmac(key);
-    return key.length > this.limits.maxKeyLength ? truncate(key, this.limits.maxKeyLength) : key;
+    return truncate(key, this.limits.maxKeyLength);
   }
+}
+
+function memberMode(parent: Mode, key: string, member: unknown): Mode {
+  if (parent === 'all') return 'all';
+  const keyClass = classifyKey(key);
+  if (keyClass === 'secret') return 'all';
+  if (keyClass === 'credential') return 'credential';
+  if (parent === 'credential') {
+    if (!isDescriptiveKey(key)) return 'all';
+    // A description is plain, but a container under it still belongs to the credential.
+    return isContainer(member) ? 'credential' : 'none';
+  }
+  return 'none';
 }
 
 function truncate(value: string, max: number): string {

@@ -1,1 +1,2 @@
 export * from './catalog-kv.js';
+export * from './catalog-seed.js';

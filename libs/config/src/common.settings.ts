@@ -14,8 +14,18 @@ export const COMMON_SETTINGS = {
   auditHmacKeyFile: setting('LAKEGATE_AUDIT_HMAC_KEY_FILE', Type.String({ minLength: 1 }), 'file holding the key that hashes sensitive audit values'),
 } as const;
 
-export const ASSERTION_KEY_SETTING = setting(
-  'LAKEGATE_ASSERTION_KEY_FILE',
-  Type.String({ minLength: 1 }),
-  'file holding the key edge and authz use to MAC identity assertions',
-);
+/** Key files for the identity assertions the edge makes for each receiving service. */
+export const ASSERTION_KEY_SETTINGS = {
+  authz: setting('LAKEGATE_ASSERTION_KEY_AUTHZ_FILE', Type.String({ minLength: 1 }), 'key file MACing identity assertions between edge and authz'),
+  catalog: setting('LAKEGATE_ASSERTION_KEY_CATALOG_FILE', Type.String({ minLength: 1 }), 'key file MACing identity assertions between edge and catalog'),
+  audit: setting('LAKEGATE_ASSERTION_KEY_AUDIT_FILE', Type.String({ minLength: 1 }), 'key file MACing identity assertions between edge and audit'),
+} as const;
+
+export const AUDIT_STREAM_SETTINGS = {
+  auditMaxAgeDays: setting('LAKEGATE_AUDIT_STREAM_MAX_AGE_DAYS', Type.Integer({ minimum: 1, maximum: 3650, default: 30 }), 'days records stay in the audit stream'),
+} as const;
+
+/** Metastore admins, set by configuration. */
+export const ADMINS_SETTING = setting('LAKEGATE_ADMINS', Type.String({ default: '' }), 'comma-separated principals that are metastore admins');
+
+export const parseList = (value: string): string[] => value.split(',').map((s) => s.trim()).filter(Boolean);

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { IdentityAssertion } from './vend.schema.js';
 
 export const AUDIT_EVENT_VERSION = '1.0';
 export const AUDIT_EVENT_SOURCE = 'lakegate.amazonaws.com';
@@ -77,3 +78,10 @@ export const LookupEventsResponse = Type.Object(
   { $id: 'LookupEventsResponse' },
 );
 export type LookupEventsResponse = Static<typeof LookupEventsResponse>;
+
+/** A lookup as the edge forwards it to the audit service, with the caller's asserted identity. */
+export const AuditLookupQuery = Type.Object(
+  { requestId: Type.String({ maxLength: 64 }), caller: IdentityAssertion, query: LookupEventsRequest },
+  { $id: 'AuditLookupQuery', additionalProperties: false },
+);
+export type AuditLookupQuery = Static<typeof AuditLookupQuery>;

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { IdentityAssertion } from './vend.schema.js';
 
 /**
  * Catalog state as it is kept in the JetStream KV bucket (snake_case, as Unity Catalog's API).
@@ -134,7 +135,7 @@ export function hexKey(name: string): string {
 
 /** Request to read one volume through the catalog service. */
 export const GetVolumeRequest = Type.Object(
-  { fullName: Type.String({ minLength: 1, maxLength: 1024 }) },
+  { requestId: Type.String({ maxLength: 64 }), caller: IdentityAssertion, fullName: Type.String({ minLength: 1, maxLength: 1024 }) },
   { $id: 'GetVolumeRequest', additionalProperties: false },
 );
 export type GetVolumeRequest = Static<typeof GetVolumeRequest>;

@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
 export const Access = Type.Union([Type.Literal('read'), Type.Literal('write')], {
   $id: 'Access',
@@ -23,3 +23,10 @@ export const ErrorBodySchema = Type.Object(
   },
   { $id: 'ErrorBody' },
 );
+
+/** The reply envelope of every request-reply endpoint other than vend. */
+export const ResultReply = <S extends TSchema>(result: S) =>
+  Type.Union([
+    Type.Object({ ok: Type.Literal(true), result }),
+    Type.Object({ ok: Type.Literal(false), requestId: Type.String(), error: ErrorBodySchema }),
+  ]);

@@ -11,7 +11,8 @@ export * from './catalog.schema.js';
 export * from './json-schemas.js';
 
 import { codec } from './codec.js';
-import { AuditRecord, LookupEventsRequest, LookupEventsResponse } from './audit.schema.js';
+import { AuditLookupQuery, AuditRecord, LookupEventsRequest, LookupEventsResponse } from './audit.schema.js';
+import { ResultReply } from './common.schema.js';
 import { GetVolumeRequest, VolumeInfo } from './catalog.schema.js';
 import { SignedMintOrder } from './mint-order.schema.js';
 import { VendReply, VendRequest } from './vend.schema.js';
@@ -25,5 +26,7 @@ export const CODECS = {
   lookupEventsRequest: codec(LookupEventsRequest),
   lookupEventsResponse: codec(LookupEventsResponse),
   getVolumeRequest: codec(GetVolumeRequest),
-  volumeInfo: codec(VolumeInfo),
+  getVolumeReply: codec(ResultReply(VolumeInfo)),
+  auditLookupQuery: codec(AuditLookupQuery),
+  auditLookupReply: codec(ResultReply(LookupEventsResponse)),
 };

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Access, CloudName, ErrorBodySchema, StorageLocation } from './common.schema.js';
 
-export const VEND_SCHEMA_VERSION = 1;
+export const VEND_SCHEMA_VERSION = 1 as const;
 
 export const Faces = Type.Union(
   [Type.Literal('unity-catalog'), Type.Literal('lake-formation'), Type.Literal('delta-sharing'), Type.Literal('iceberg'), Type.Literal('nats')],

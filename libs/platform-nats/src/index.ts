@@ -6,3 +6,4 @@ export * from './jetstream.js';
 export { Kvm, type KV, type KvEntry } from '@nats-io/kv';
 export { headers, createInbox, type Msg, type MsgHdrs, type Subscription } from '@nats-io/nats-core';
 export type { ServiceMsg, Service } from '@nats-io/services';
+export * from './lifecycle.js';

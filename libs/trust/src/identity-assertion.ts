@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { canonicalJson, LakegateError, type IdentityAssertion, type VendRequest } from '@lakegate/contracts';
+import { canonicalJson, LakegateError, type Caller, type IdentityAssertion } from '@lakegate/contracts';
 import type { SymmetricKey } from './keys.js';
 
 export interface AssertedIdentity {
@@ -8,15 +8,17 @@ export interface AssertedIdentity {
   credentialId?: string | undefined;
 }
 
-type UnsignedRequest = Omit<VendRequest, 'caller'>;
 type UnsignedAssertion = Omit<IdentityAssertion, 'mac'>;
 
 /** The MAC covers the whole request, so an assertion cannot be lifted onto another target. */
-const macOf = (key: Buffer, request: UnsignedRequest, assertion: UnsignedAssertion) =>
+const macOf = (key: Buffer, request: object, assertion: UnsignedAssertion) =>
   createHmac('sha256', key).update(canonicalJson({ ...request, caller: assertion })).digest('base64url');
 
-/** Edge side: binds an authenticated identity to one request. */
-export function assertIdentity(key: SymmetricKey, identity: AssertedIdentity, request: UnsignedRequest, now: number): VendRequest {
+/**
+ * Edge side: binds an authenticated identity to one request. Each receiving service has its own
+ * key, so an assertion made for one service is worthless to another.
+ */
+export function assertIdentity<R extends object>(key: SymmetricKey, identity: AssertedIdentity, request: R, now: number): R & { caller: IdentityAssertion } {
   const assertion: UnsignedAssertion = {
     kind: 'assertion',
     principal: identity.principal,
@@ -32,7 +34,7 @@ export function assertIdentity(key: SymmetricKey, identity: AssertedIdentity, re
  * authz side: accepts an assertion only when its MAC verifies with a known key and it is fresh.
  * Anything else is UNAUTHENTICATED; the reason is in the message, never a key.
  */
-export function verifyAssertion(keys: readonly SymmetricKey[], request: VendRequest, now: number, maxAgeMs = 30_000): AssertedIdentity {
+export function verifyAssertion(keys: readonly SymmetricKey[], request: { caller: Caller }, now: number, maxAgeMs = 30_000): AssertedIdentity {
   const caller = request.caller;
   if (caller.kind !== 'assertion') throw new LakegateError('UNAUTHENTICATED', 'The request carries no identity assertion.');
   const key = keys.find((k) => k.kid === caller.keyId);

@@ -46,7 +46,9 @@ export function verifyKeyFrom(publicKey: KeyObject): VerifyKey {
 
 /** The key files a deployment needs, in one directory. */
 export const KEY_FILES = {
-  assertion: 'assertion.key',
+  assertionAuthz: 'assertion-authz.key',
+  assertionCatalog: 'assertion-catalog.key',
+  assertionAudit: 'assertion-audit.key',
   auditHmac: 'audit-hmac.key',
   orderSigning: 'order-signing.key',
   orderVerify: 'order-signing.pub',
@@ -62,7 +64,7 @@ export async function ensureKeyFiles(dir: string): Promise<Record<keyof typeof K
     await writeFile(path, content, { mode: 0o600, flag: 'wx' });
     await chmod(path, 0o600);
   };
-  for (const k of ['assertion', 'auditHmac'] as const) {
+  for (const k of ['assertionAuthz', 'assertionCatalog', 'assertionAudit', 'auditHmac'] as const) {
     if (!(await exists(paths[k]))) await write(paths[k], `${randomBytes(32).toString('hex')}\n`);
   }
   if (!(await exists(paths.orderSigning))) {

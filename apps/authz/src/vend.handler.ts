@@ -1,0 +1,116 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { CODECS, HEADERS, LakegateError, SUBJECTS, toLakegateError, type VendRequest } from '@lakegate/contracts';
+import { buildAuditRecord, type AuditPublisher, type AuditRedactor, type AuditUserIdentity } from '@lakegate/audit';
+import type { CatalogView } from '@lakegate/catalog-store';
+import { decideVolumeAccess, identityForToken, type Decision } from '@lakegate/domain';
+import { FORWARDED, tracedHeaders, type NatsConnection, type ServiceMsg } from '@lakegate/platform-nats';
+import type { Logger } from '@lakegate/telemetry';
+import { signMintOrder, verifyAssertion, type AssertedIdentity, type SigningKey, type SymmetricKey } from '@lakegate/trust';
+
+export interface VendHandlerDeps {
+  nc: NatsConnection;
+  view: CatalogView;
+  assertionKeys: readonly SymmetricKey[];
+  signingKey: SigningKey;
+  orderTtlMs: number;
+  audit: AuditPublisher;
+  redactor: AuditRedactor;
+  region: string;
+  clock: () => number;
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/**
+ * authz's one endpoint: authenticate the caller, decide, and either end the request with an
+ * audited denial or forward a signed order to the cloud's minter with the caller's reply subject.
+ */
+export function vendHandler(deps: VendHandlerDeps) {
+  return async (msg: ServiceMsg, logger: Logger): Promise<Uint8Array | typeof FORWARDED> => {
+    const now = deps.clock();
+    let request: VendRequest | undefined;
+    let identity: AssertedIdentity | undefined;
+    try {
+      request = CODECS.vendRequest.decode(msg.data);
+      identity = identify(deps, request, now);
+      if (!msg.reply) throw new LakegateError('INVALID_ARGUMENT', 'A vend request needs a reply subject.');
+      const decision = decide(deps, request, identity);
+      if (!decision.allow) throw decision.error;
+      if (request.dryRun) throw new LakegateError('NOT_IMPLEMENTED', 'Dry runs are not implemented yet.');
+      const order = signMintOrder(deps.signingKey, {
+        v: 1,
+        orderId: randomUUID(),
+        requestId: request.requestId,
+        replyTo: msg.reply,
+        issuedAt: now,
+        expiresAt: now + deps.orderTtlMs,
+        cloud: decision.scope.cloud,
+        face: request.face,
+        operation: request.operation,
+        principal: identity.principal,
+        locations: decision.scope.locations,
+        storageCredential: decision.scope.storageCredential,
+        ...(request.durationSeconds ? { durationSeconds: request.durationSeconds } : {}),
+        audit: {
+          userIdentity: { ...userIdentityOf(identity) },
+          ...(request.source.ip ? { sourceIPAddress: request.source.ip } : {}),
+          ...(request.source.userAgent ? { userAgent: request.source.userAgent } : {}),
+          requestParameters: request.requestParameters ?? { target: request.target, access: request.access },
+          ...(request.auditContext ? { auditContext: request.auditContext } : {}),
+          resources: decision.resources,
+        },
+      });
+      deps.nc.publish(SUBJECTS.mint(decision.scope.cloud), CODECS.signedMintOrder.encode(order), {
+        reply: msg.reply,
+        headers: tracedHeaders({ [HEADERS.requestId]: request.requestId }),
+      });
+      return FORWARDED;
+    } catch (thrown) {
+      const error = toLakegateError(thrown);
+      if (error.code === 'INTERNAL') logger.error({ err: thrown }, 'vend failed');
+      const requestId = request?.requestId ?? msg.headers?.get(HEADERS.requestId) ?? 'unknown';
+      await deps.audit.publish(
+        buildAuditRecord(
+          {
+            stage: 'authz',
+            eventName: request?.operation ?? 'Vend',
+            requestId,
+            region: deps.region,
+            userIdentity: identity ? userIdentityOf(identity) : { type: 'Unknown' },
+            ...(request?.source.ip ? { sourceIPAddress: request.source.ip } : {}),
+            ...(request?.source.userAgent ? { userAgent: request.source.userAgent } : {}),
+            requestParameters: request ? (request.requestParameters ?? { target: request.target, access: request.access }) : null,
+            additionalEventData: { face: request?.face ?? 'nats', ...(request?.auditContext ? { auditContext: request.auditContext } : {}) },
+            error: { code: error.code, message: error.message },
+            readOnly: request?.access !== 'write',
+            ...(request?.target.kind === 'volume' ? { resources: [{ type: 'volume', name: request.target.volumeId }] } : {}),
+          },
+          deps.redactor,
+        ),
+      );
+      return CODECS.vendReply.encode({ ok: false, requestId, error: error.toBody() });
+    }
+  };
+}
+
+function identify(deps: VendHandlerDeps, request: VendRequest, now: number): AssertedIdentity {
+  if (request.caller.kind === 'assertion') return verifyAssertion(deps.assertionKeys, request, now);
+  const found = identityForToken(deps.view.state, sha256(request.caller.token), now);
+  if (!found) throw new LakegateError('UNAUTHENTICATED', 'The service token is not valid.');
+  return { principal: found.principal, authMethod: 'bearer', credentialId: found.tokenId };
+}
+
+function decide(deps: VendHandlerDeps, request: VendRequest, identity: AssertedIdentity): Decision {
+  switch (request.target.kind) {
+    case 'volume':
+      return decideVolumeAccess(deps.view.state, { principal: identity.principal, volumeId: request.target.volumeId, access: request.access });
+  }
+}
+
+const userIdentityOf = (identity: AssertedIdentity): AuditUserIdentity => ({
+  type: 'LakegatePrincipal',
+  principalId: identity.principal,
+  userName: identity.principal,
+  authMethod: identity.authMethod,
+  ...(identity.credentialId ? { accessKeyId: identity.credentialId } : {}),
+});

@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+import { readFile } from 'node:fs/promises';
+import { parse } from 'yaml';
+import { applySeed, catalogSeedCodec, CatalogView, CatalogWriter, openCatalogKv, registerToken } from '@lakegate/catalog-store';
+import { loadConfig, parseList } from '@lakegate/config';
+import { SERVICE_NAMES, SUBJECTS } from '@lakegate/contracts';
+import { connectNats, runMain, startService } from '@lakegate/platform-nats';
+import { createLogger, startTelemetry } from '@lakegate/telemetry';
+import { readSymmetricKey } from '@lakegate/trust';
+import { Value } from '@sinclair/typebox/value';
+import { CATALOG_SETTINGS } from './catalog.settings.js';
+import { getVolumeHandler } from './get-volume.handler.js';
+
+runMain('catalog', async () => {
+  const config = loadConfig(CATALOG_SETTINGS, process.env);
+  const logger = createLogger({ service: SERVICE_NAMES.catalog, level: config.logLevel });
+  const telemetry = startTelemetry({ service: SERVICE_NAMES.catalog, otlpEndpoint: config.otlpEndpoint });
+  const nc = await connectNats({ servers: config.natsUrl, name: SERVICE_NAMES.catalog, credsFile: config.natsCredsFile }, logger);
+  const writer = new CatalogWriter(nc, await openCatalogKv(nc));
+  if (config.seedFile) {
+    const raw: unknown = parse(await readFile(config.seedFile, 'utf8'));
+    const seed = catalogSeedCodec.check(Value.Default(catalogSeedCodec.schema, raw));
+    const { written } = await applySeed(writer, seed, Date.now());
+    logger.info({ file: config.seedFile, written }, 'catalog seed applied');
+  }
+  if (config.demoToken) {
+    await registerToken(writer, { principal: config.demoPrincipal, tokenId: 'demo-token', token: config.demoToken, now: Date.now() });
+  }
+  const view = await CatalogView.start(nc, logger);
+  const service = await startService(
+    nc,
+    {
+      name: SERVICE_NAMES.catalog,
+      version: '0.1.0',
+      description: 'Owns catalog, principal and grant state',
+      endpoints: [
+        {
+          name: 'get-volume',
+          subject: SUBJECTS.catalogGetVolume,
+          handler: getVolumeHandler({ view, assertionKeys: [await readSymmetricKey(config.assertionKeyFile)], admins: new Set(parseList(config.admins)), clock: Date.now }),
+        },
+      ],
+    },
+    logger,
+  );
+  return { logger, shutdown: [() => service.stop(), () => view.close(), () => nc.drain(), () => telemetry.shutdown()] };
+});

@@ -1,0 +1,21 @@
+import type { AuditPublisher, AuditRedactor } from '@lakegate/audit';
+import type { CatalogView } from '@lakegate/catalog-store';
+import type { NatsConnection } from '@lakegate/platform-nats';
+import type { Logger } from '@lakegate/telemetry';
+import type { SymmetricKey } from '@lakegate/trust';
+
+/** Everything the edge's routes need, built once in main. */
+export interface EdgeContext {
+  nc: NatsConnection;
+  view: CatalogView;
+  audit: AuditPublisher;
+  redactor: AuditRedactor;
+  logger: Logger;
+  region: string;
+  admins: ReadonlySet<string>;
+  vendTimeoutMs: number;
+  bodyLimitBytes: number;
+  readyServices: readonly string[];
+  assertionKeys: { authz: SymmetricKey; catalog: SymmetricKey; audit: SymmetricKey };
+  clock: () => number;
+}

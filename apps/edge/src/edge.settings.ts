@@ -1,0 +1,18 @@
+import { ADMINS_SETTING, ASSERTION_KEY_SETTINGS, COMMON_SETTINGS, setting, Type } from '@lakegate/config';
+
+export const EDGE_SETTINGS = {
+  ...COMMON_SETTINGS,
+  admins: ADMINS_SETTING,
+  httpHost: setting('LAKEGATE_HTTP_HOST', Type.String({ default: '127.0.0.1' }), 'address the HTTP listener binds'),
+  httpPort: setting('LAKEGATE_HTTP_PORT', Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }), 'HTTP port'),
+  bodyLimitBytes: setting('LAKEGATE_HTTP_BODY_LIMIT', Type.Integer({ minimum: 1024, maximum: 10_485_760, default: 65_536 }), 'largest request body accepted'),
+  vendTimeoutMs: setting('LAKEGATE_VEND_TIMEOUT_MS', Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }), 'how long the edge waits for a vend reply'),
+  readyServices: setting(
+    'LAKEGATE_READY_SERVICES',
+    Type.String({ default: 'lakegate-authz,lakegate-catalog,lakegate-audit,lakegate-minter-aws,lakegate-minter-azure,lakegate-minter-gcp' }),
+    'services that must answer a ping before /readyz says ready',
+  ),
+  assertionKeyAuthzFile: ASSERTION_KEY_SETTINGS.authz,
+  assertionKeyCatalogFile: ASSERTION_KEY_SETTINGS.catalog,
+  assertionKeyAuditFile: ASSERTION_KEY_SETTINGS.audit,
+};

@@ -1,0 +1,133 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { codec, CODECS, HEADERS, LakegateError, SUBJECTS, toLakegateError, type ErrorCode, type VendSuccess } from '@lakegate/contracts';
+import { requestTyped } from '@lakegate/platform-nats';
+import { assertIdentity, type AssertedIdentity } from '@lakegate/trust';
+import { authenticateBearer } from '../authenticate.js';
+import { auditEdgeFailure } from '../edge-audit.js';
+import type { EdgeContext } from '../edge-context.js';
+import { vend } from '../vend-client.js';
+
+export const UC_PREFIXES = ['/api/2.1/unity-catalog', '/api/2.0/unity-catalog'] as const;
+
+/** Catalog codes → Unity Catalog's `error_code` and HTTP status. */
+const UC_ERRORS: Record<ErrorCode, [number, string]> = {
+  INVALID_ARGUMENT: [400, 'INVALID_ARGUMENT'],
+  UNAUTHENTICATED: [401, 'UNAUTHENTICATED'],
+  PERMISSION_DENIED: [403, 'PERMISSION_DENIED'],
+  NOT_FOUND: [404, 'NOT_FOUND'],
+  FAILED_PRECONDITION: [400, 'FAILED_PRECONDITION'],
+  ALREADY_EXISTS: [409, 'ALREADY_EXISTS'],
+  CONFLICT: [409, 'ABORTED'],
+  RESOURCE_EXHAUSTED: [429, 'RESOURCE_EXHAUSTED'],
+  ORDER_REJECTED: [500, 'INTERNAL'],
+  UPSTREAM_DENIED: [403, 'PERMISSION_DENIED'],
+  UPSTREAM_UNAVAILABLE: [503, 'TEMPORARILY_UNAVAILABLE'],
+  AUDIT_UNAVAILABLE: [503, 'TEMPORARILY_UNAVAILABLE'],
+  SERVICE_UNAVAILABLE: [503, 'TEMPORARILY_UNAVAILABLE'],
+  DEADLINE_EXCEEDED: [504, 'DEADLINE_EXCEEDED'],
+  NOT_IMPLEMENTED: [501, 'NOT_IMPLEMENTED'],
+  INTERNAL: [500, 'INTERNAL'],
+};
+
+/** Unity Catalog's error shape: `{error_code, message, details}`. */
+export function sendUcError(reply: FastifyReply, error: LakegateError): FastifyReply {
+  const [status, errorCode] = UC_ERRORS[error.code];
+  const message = error.code === 'INTERNAL' || error.code === 'ORDER_REJECTED' ? 'Internal error.' : error.message;
+  const details = [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: error.code, domain: 'lakegate', metadata: { request_id: String(reply.request.id) } }];
+  return reply.status(status).header(HEADERS.errorCode, errorCode).send({ error_code: errorCode, message, details });
+}
+
+const VolumeCredentialsBody = codec(
+  Type.Object({
+    volume_id: Type.String({ minLength: 1, maxLength: 256 }),
+    operation: Type.Union([Type.Literal('READ_VOLUME'), Type.Literal('WRITE_VOLUME')]),
+  }),
+);
+
+/** `TemporaryCredentials` as Unity Catalog returns it: one cloud member, expiry in epoch ms, the url. */
+export function ucTemporaryCredentials(vended: VendSuccess): Record<string, unknown> {
+  const { credential } = vended;
+  const cloudMember = credential.aws
+    ? { aws_temp_credentials: { access_key_id: credential.aws.accessKeyId, secret_access_key: credential.aws.secretAccessKey, session_token: credential.aws.sessionToken } }
+    : credential.azure
+      ? { azure_user_delegation_sas: { sas_token: credential.azure.sasToken } }
+      : { gcp_oauth_token: { oauth_token: credential.gcp?.oauthToken ?? '' } };
+  return { ...cloudMember, expiration_time: credential.expiresAt, url: vended.locations[0]?.url ?? '' };
+}
+
+export function registerUnityCatalogFace(app: FastifyInstance, ctx: EdgeContext): void {
+  for (const prefix of UC_PREFIXES) {
+    app.post(`${prefix}/temporary-volume-credentials`, async (request, reply) => {
+      const operation = 'GenerateTemporaryVolumeCredentials';
+      let identity: AssertedIdentity | undefined;
+      let body;
+      try {
+        identity = authenticateBearer(ctx, request);
+        body = parseJsonBody(request, VolumeCredentialsBody.check);
+      } catch (thrown) {
+        return endAtEdge(ctx, request, reply, thrown, { eventName: operation, identity, readOnly: false });
+      }
+      try {
+        const vended = await vend(ctx, request, identity, {
+          face: 'unity-catalog',
+          operation,
+          target: { kind: 'volume', volumeId: body.volume_id },
+          access: body.operation === 'WRITE_VOLUME' ? 'write' : 'read',
+          requestParameters: { volume_id: body.volume_id, operation: body.operation },
+        });
+        return reply.send(ucTemporaryCredentials(vended));
+      } catch (thrown) {
+        return sendUcError(reply, toLakegateError(thrown));
+      }
+    });
+
+    app.get<{ Params: { full_name: string } }>(`${prefix}/volumes/:full_name`, async (request, reply) => {
+      try {
+        const identity = authenticateBearer(ctx, request);
+        const fullName = request.params.full_name;
+        if (fullName.length > 1024 || fullName.split('.').length !== 3) {
+          throw new LakegateError('INVALID_ARGUMENT', `'${fullName.slice(0, 100)}' is not a volume full name (catalog.schema.volume).`);
+        }
+        const query = assertIdentity(ctx.assertionKeys.catalog, identity, { requestId: request.id, fullName }, ctx.clock());
+        const result = await requestTyped(ctx.nc, SUBJECTS.catalogGetVolume, CODECS.getVolumeRequest.encode(query), CODECS.getVolumeReply, {
+          timeoutMs: ctx.vendTimeoutMs,
+          headers: { [HEADERS.requestId]: request.id },
+        });
+        if (!result.ok) throw LakegateError.fromBody(result.error as never);
+        return reply.send(result.result);
+      } catch (thrown) {
+        return sendUcError(reply, toLakegateError(thrown));
+      }
+    });
+  }
+}
+
+/** The body as the JSON parser left it, checked against the face's schema; a missing body is a 400. */
+export function parseJsonBody<T>(request: FastifyRequest, check: (value: unknown) => T): T {
+  if (request.body === undefined || request.body === null) {
+    throw new LakegateError('INVALID_ARGUMENT', 'The request body is missing: send a JSON object.');
+  }
+  return check(request.body);
+}
+
+/** A request the edge itself ends (authentication, validation): audit it, then answer in UC's shape. */
+async function endAtEdge(
+  ctx: EdgeContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  thrown: unknown,
+  input: { eventName: string; identity: AssertedIdentity | undefined; readOnly: boolean },
+): Promise<FastifyReply> {
+  const error = toLakegateError(thrown);
+  if (error.code === 'INTERNAL') ctx.logger.error({ err: thrown, requestId: request.id }, 'request failed');
+  try {
+    await auditEdgeFailure(ctx, request, { ...input, error, requestParameters: bodyForAudit(request.body) });
+  } catch (auditError) {
+    return sendUcError(reply, toLakegateError(auditError));
+  }
+  return sendUcError(reply, error);
+}
+
+const bodyForAudit = (body: unknown): Record<string, unknown> | null =>
+  body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : body === undefined ? null : { body: JSON.stringify(body).slice(0, 256) };

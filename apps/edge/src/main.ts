@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+import { AuditPublisher, AuditRedactor, ensureAuditStream } from '@lakegate/audit';
+import { CatalogView } from '@lakegate/catalog-store';
+import { loadConfig, parseList } from '@lakegate/config';
+import { connectNats, runMain } from '@lakegate/platform-nats';
+import { createLogger, startTelemetry } from '@lakegate/telemetry';
+import { readSymmetricKey } from '@lakegate/trust';
+import { EDGE_SETTINGS } from './edge.settings.js';
+import { buildEdgeServer } from './server.js';
+
+runMain('edge', async () => {
+  const config = loadConfig(EDGE_SETTINGS, process.env);
+  const logger = createLogger({ service: 'lakegate-edge', level: config.logLevel });
+  const telemetry = startTelemetry({ service: 'lakegate-edge', otlpEndpoint: config.otlpEndpoint });
+  const nc = await connectNats({ servers: config.natsUrl, name: 'lakegate-edge', credsFile: config.natsCredsFile }, logger);
+  await ensureAuditStream(nc, { maxAgeDays: 30 });
+  const view = await CatalogView.start(nc, logger);
+  const app = await buildEdgeServer({
+    nc,
+    view,
+    audit: new AuditPublisher(nc, 'edge'),
+    redactor: new AuditRedactor((await readSymmetricKey(config.auditHmacKeyFile)).key),
+    logger,
+    region: config.region,
+    admins: new Set(parseList(config.admins)),
+    vendTimeoutMs: config.vendTimeoutMs,
+    bodyLimitBytes: config.bodyLimitBytes,
+    readyServices: parseList(config.readyServices),
+    assertionKeys: {
+      authz: await readSymmetricKey(config.assertionKeyAuthzFile),
+      catalog: await readSymmetricKey(config.assertionKeyCatalogFile),
+      audit: await readSymmetricKey(config.assertionKeyAuditFile),
+    },
+    clock: Date.now,
+  });
+  const address = await app.listen({ host: config.httpHost, port: config.httpPort });
+  logger.info({ address }, 'edge listening');
+  return { logger, shutdown: [() => app.close(), () => view.close(), () => nc.drain(), () => telemetry.shutdown()] };
+});

@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { LakegateError, toLakegateError } from '@lakegate/contracts';
+import { pingServices } from '@lakegate/platform-nats';
+import { auditEdgeFailure } from './edge-audit.js';
+import type { EdgeContext } from './edge-context.js';
+import { AUDIT_PREFIX, registerAuditLookupFace, sendCloudTrailError } from './faces/audit-lookup.face.js';
+import { registerUnityCatalogFace, sendUcError } from './faces/unity-catalog.face.js';
+
+/** The face a path belongs to decides the shape of its errors. */
+function sendFaceError(request: FastifyRequest, reply: FastifyReply, error: LakegateError): FastifyReply {
+  return request.url.startsWith(AUDIT_PREFIX) ? sendCloudTrailError(reply, error) : sendUcError(reply, error);
+}
+
+/** Framework-level client errors (bad JSON, wrong media type, body too large) as catalog errors. */
+function clientError(error: FastifyError): LakegateError | undefined {
+  const status = error.statusCode ?? 500;
+  if (status < 400 || status >= 500) return undefined;
+  const messages: Record<string, string> = {
+    FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Unsupported Content-Type: send application/json.',
+    FST_ERR_CTP_BODY_TOO_LARGE: 'The request body is too large.',
+    FST_ERR_CTP_EMPTY_JSON_BODY: 'The request body is empty: send a JSON object.',
+    FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'The Content-Length does not match the body.',
+  };
+  const code = status === 429 ? 'RESOURCE_EXHAUSTED' : status === 404 ? 'NOT_FOUND' : 'INVALID_ARGUMENT';
+  return new LakegateError(code, messages[error.code] ?? `Malformed request: ${error.message}`);
+}
+
+/** Builds the edge's HTTP server; `main` listens, tests use `inject` or listen on port 0. */
+export async function buildEdgeServer(ctx: EdgeContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.logger as unknown as FastifyBaseLogger,
+    disableRequestLogging: false,
+    bodyLimit: ctx.bodyLimitBytes,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    trustProxy: false,
+    return503OnClosing: true,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    reply.header('cache-control', 'no-store');
+  });
+
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    const mapped = clientError(error);
+    if (!mapped) {
+      ctx.logger.error({ err: error, requestId: request.id }, 'unhandled error');
+      return sendFaceError(request, reply, toLakegateError(error));
+    }
+    const operation = (request.routeOptions.config as { operation?: string } | undefined)?.operation;
+    if (operation) {
+      try {
+        await auditEdgeFailure(ctx, request, { eventName: operation, error: mapped, readOnly: false, requestParameters: null });
+      } catch (auditError) {
+        return sendFaceError(request, reply, toLakegateError(auditError));
+      }
+    }
+    return sendFaceError(request, reply, mapped);
+  });
+  app.setNotFoundHandler(async (request, reply) =>
+    sendFaceError(request, reply, new LakegateError('NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}.`)),
+  );
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const connected = !ctx.nc.isClosed();
+    const services = connected ? await pingServices(ctx.nc, ctx.readyServices, 1_000) : {};
+    const ready = connected && ctx.readyServices.every((s) => services[s]);
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', nats: connected ? 'connected' : 'closed', services });
+  });
+
+  registerUnityCatalogFace(app, ctx);
+  registerAuditLookupFace(app, ctx);
+  return app;
+}
