@@ -24,6 +24,7 @@ const depConstraints = (allowTestkit) => {
     { sourceTag: 'cloud:gcp', onlyDependOnLibsWithTags: ['cloud:gcp', 'cloud:none', 'layer:contracts', 'layer:domain', 'layer:platform', ...testOnly], bannedExternalImports: ['@aws-sdk/*', '@azure/*'] },
     { sourceTag: 'layer:testkit', onlyDependOnLibsWithTags: ['layer:contracts', 'layer:platform', 'layer:testkit', 'layer:emulator'] },
     { sourceTag: 'layer:emulator', onlyDependOnLibsWithTags: ['layer:emulator'] },
+    { sourceTag: 'layer:tool', onlyDependOnLibsWithTags: ['layer:contracts', 'layer:platform', 'layer:emulator', 'layer:tool'] },
     { sourceTag: 'scope:authz', notDependOnLibsWithTags: ['layer:minter'], bannedExternalImports: sdks },
     { sourceTag: 'scope:audit', notDependOnLibsWithTags: ['layer:minter'], bannedExternalImports: sdks },
     { sourceTag: 'scope:edge', notDependOnLibsWithTags: ['layer:minter'], bannedExternalImports: sdks },

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { AuditPublisher, AuditRedactor, ensureAuditStream } from '@lakegate/audit';
 import { CatalogView } from '@lakegate/catalog-store';
-import { loadConfig } from '@lakegate/config';
+import { loadConfigFromEnv } from '@lakegate/config';
 import { SERVICE_NAMES, SUBJECTS } from '@lakegate/contracts';
 import { connectNats, runMain, startService } from '@lakegate/platform-nats';
 import { createLogger, startTelemetry } from '@lakegate/telemetry';
@@ -10,7 +10,7 @@ import { AUTHZ_SETTINGS } from './authz.settings.js';
 import { vendHandler } from './vend.handler.js';
 
 runMain('authz', async () => {
-  const config = loadConfig(AUTHZ_SETTINGS, process.env);
+  const config = loadConfigFromEnv(AUTHZ_SETTINGS);
   const logger = createLogger({ service: SERVICE_NAMES.authz, level: config.logLevel });
   const telemetry = startTelemetry({ service: SERVICE_NAMES.authz, otlpEndpoint: config.otlpEndpoint });
   const nc = await connectNats({ servers: config.natsUrl, name: SERVICE_NAMES.authz, credsFile: config.natsCredsFile }, logger);

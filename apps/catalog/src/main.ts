@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { applySeed, catalogSeedCodec, CatalogView, CatalogWriter, openCatalogKv, registerToken } from '@lakegate/catalog-store';
-import { loadConfig, parseList } from '@lakegate/config';
+import { loadConfigFromEnv, parseList } from '@lakegate/config';
 import { SERVICE_NAMES, SUBJECTS } from '@lakegate/contracts';
 import { connectNats, runMain, startService } from '@lakegate/platform-nats';
 import { createLogger, startTelemetry } from '@lakegate/telemetry';
@@ -12,7 +12,7 @@ import { CATALOG_SETTINGS } from './catalog.settings.js';
 import { getVolumeHandler } from './get-volume.handler.js';
 
 runMain('catalog', async () => {
-  const config = loadConfig(CATALOG_SETTINGS, process.env);
+  const config = loadConfigFromEnv(CATALOG_SETTINGS);
   const logger = createLogger({ service: SERVICE_NAMES.catalog, level: config.logLevel });
   const telemetry = startTelemetry({ service: SERVICE_NAMES.catalog, otlpEndpoint: config.otlpEndpoint });
   const nc = await connectNats({ servers: config.natsUrl, name: SERVICE_NAMES.catalog, credsFile: config.natsCredsFile }, logger);

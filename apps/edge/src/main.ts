@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { AuditPublisher, AuditRedactor, ensureAuditStream } from '@lakegate/audit';
 import { CatalogView } from '@lakegate/catalog-store';
-import { loadConfig, parseList } from '@lakegate/config';
+import { loadConfigFromEnv, parseList } from '@lakegate/config';
 import { connectNats, runMain } from '@lakegate/platform-nats';
 import { createLogger, startTelemetry } from '@lakegate/telemetry';
 import { readSymmetricKey } from '@lakegate/trust';
@@ -9,7 +9,7 @@ import { EDGE_SETTINGS } from './edge.settings.js';
 import { buildEdgeServer } from './server.js';
 
 runMain('edge', async () => {
-  const config = loadConfig(EDGE_SETTINGS, process.env);
+  const config = loadConfigFromEnv(EDGE_SETTINGS);
   const logger = createLogger({ service: 'lakegate-edge', level: config.logLevel });
   const telemetry = startTelemetry({ service: 'lakegate-edge', otlpEndpoint: config.otlpEndpoint });
   const nc = await connectNats({ servers: config.natsUrl, name: 'lakegate-edge', credsFile: config.natsCredsFile }, logger);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { AUDIT_EVENT_SOURCE, AUDIT_EVENT_VERSION, CODECS, type VendedCredential } from '@lakegate/contracts';
-import { AUDIT_STAGES, RESPONSE_ELEMENTS_ALLOW_LIST, buildAuditRecord, responseElementsForCredential, type AuditRecordInput } from './audit-record.builder.js';
+import { AUDIT_EVENT_SOURCE, AUDIT_EVENT_VERSION, AUDIT_STAGES, CODECS, type VendedCredential } from '@lakegate/contracts';
+import { RESPONSE_ELEMENTS_ALLOW_LIST, buildAuditRecord, responseElementsForCredential, type AuditRecordInput } from './audit-record.builder.js';
 import { AuditRedactor } from './redaction.js';
 
 const redactor = new AuditRedactor(new Uint8Array(32).fill(42));

@@ -1,11 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AUDIT_EVENT_SOURCE, AUDIT_EVENT_VERSION } from '@lakegate/contracts';
-import type { AuditRecord, StorageLocation, VendedCredential } from '@lakegate/contracts';
+import type { AuditRecord, AuditStage, StorageLocation, VendedCredential } from '@lakegate/contracts';
 import type { AuditRedactor } from './redaction.js';
-
-/** The stages that end a request, and so write its one audit record. */
-export const AUDIT_STAGES = ['edge', 'authz', 'minter', 'catalog'] as const;
-export type AuditStage = (typeof AUDIT_STAGES)[number];
 
 export const AUDIT_EVENT_TYPE = 'AwsApiCall';
 
@@ -37,6 +33,7 @@ export interface AuditUserIdentity {
 }
 
 export interface AuditRecordInput {
+  /** The stage that ended the request and so writes its one record. */
   stage: AuditStage;
   /** The API operation, e.g. `GetTemporaryGlueTableCredentials`. */
   eventName: string;

@@ -100,7 +100,12 @@ describe('AuditRedactor.hmac and matches', () => {
   });
 
   it('distinguishes different values', () => {
-    fc.assert(fc.property(fc.string(), fc.string(), (a, b) => fc.pre(a !== b) && redactor.hmac(a) !== redactor.hmac(b)));
+    fc.assert(
+      fc.property(fc.string(), fc.string(), (a, b) => {
+        fc.pre(a !== b);
+        expect(redactor.hmac(a)).not.toBe(redactor.hmac(b));
+      }),
+    );
   });
 
   it('matches a value against its stored HMAC and nothing else', () => {

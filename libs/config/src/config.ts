@@ -60,3 +60,8 @@ export function describeConfig<Spec extends ConfigSpec>(spec: Spec, config: Conf
 }
 
 export { Type };
+
+/** `loadConfig` over this process's environment: the one place lakegate reads `process.env`. */
+export function loadConfigFromEnv<Spec extends ConfigSpec>(spec: Spec): ConfigOf<Spec> {
+  return loadConfig(spec, process.env);
+}

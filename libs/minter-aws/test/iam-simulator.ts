@@ -9,6 +9,12 @@ const ROLE_POLICY = {
   Statement: [{ Effect: 'Allow', Action: ['s3:*', 'kms:*'], Resource: '*' }],
 };
 
+/** KMS only honours identity policies when the key policy delegates to the account (the default key policy). */
+const defaultKeyPolicy = (partition: string) => ({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:${partition}:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' }],
+});
+
 export interface SimulatedRequest {
   readonly action: string;
   readonly resource: string;
@@ -34,6 +40,7 @@ export async function isAllowed(sessionPolicy: IamPolicyDocument, request: Simul
       identityPolicies: [{ name: 'role', policy: ROLE_POLICY }],
       serviceControlPolicies: [],
       resourceControlPolicies: [],
+      ...(request.action.startsWith('kms:') ? { resourcePolicy: defaultKeyPolicy(partition) } : {}),
     },
     { simulationMode: 'Strict' },
   );

@@ -1,0 +1,163 @@
+#!/usr/bin/env node
+/**
+ * `npm start`: the embedded default. Starts nats-server (its JetStream store in the data
+ * directory), the loopback STS emulator unless a real STS is configured, every lakegate service,
+ * loads the demo catalog, waits until /readyz says ready, and prints how to vend a credential.
+ * Ctrl-C stops everything it started.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureKeyFiles } from '@lakegate/trust';
+import { startProcess, stopProcess, tail, type ManagedProcess } from './processes.js';
+import { freePort, portIsFree, waitUntil } from './ports.js';
+
+const env = process.env;
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+const SERVICES = ['catalog', 'authz', 'audit', 'minter-aws', 'minter-azure', 'minter-gcp', 'edge'] as const;
+
+function findNatsServer(): string | undefined {
+  if (env['NATS_SERVER_BIN'] && existsSync(env['NATS_SERVER_BIN'])) return env['NATS_SERVER_BIN'];
+  for (const dir of [...(env['PATH'] ?? '').split(':'), '/usr/sbin', '/usr/local/sbin']) {
+    if (dir && existsSync(join(dir, 'nats-server'))) return join(dir, 'nats-server');
+  }
+  return undefined;
+}
+
+async function demoToken(dataDir: string): Promise<string> {
+  if (env['LAKEGATE_DEMO_TOKEN']) return env['LAKEGATE_DEMO_TOKEN'];
+  const file = join(dataDir, 'demo-token');
+  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
+  const token = `lgd_${randomBytes(24).toString('base64url')}`;
+  await writeFile(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+async function main(): Promise<void> {
+  const dataDir = resolve(env['LAKEGATE_DATA_DIR'] ?? join(process.cwd(), '.lakegate'));
+  const httpPort = Number(env['LAKEGATE_HTTP_PORT'] ?? 8080);
+  const logDir = join(dataDir, 'logs');
+  await mkdir(logDir, { recursive: true, mode: 0o700 });
+  const keys = await ensureKeyFiles(join(dataDir, 'keys'));
+  const token = await demoToken(dataDir);
+  const started: ManagedProcess[] = [];
+  let stopping = false;
+
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    for (const p of [...started].reverse()) await stopProcess(p);
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void stopAll(0));
+  process.once('SIGTERM', () => void stopAll(0));
+
+  const exitedEarly = () => {
+    const dead = started.find((p) => p.child.exitCode !== null || p.child.signalCode !== null);
+    return dead ? `${dead.name} exited during start-up; see ${dead.logFile}` : undefined;
+  };
+
+  try {
+    // NATS: our own server unless LAKEGATE_NATS_URL names an existing deployment.
+    let natsUrl = env['LAKEGATE_NATS_URL'];
+    if (!natsUrl) {
+      const bin = findNatsServer();
+      if (!bin) throw new Error('nats-server is not installed. On Debian/Ubuntu: sudo apt-get install -y nats-server (or set NATS_SERVER_BIN, or LAKEGATE_NATS_URL to use an existing server)');
+      let natsPort = Number(env['LAKEGATE_NATS_PORT'] ?? 4222);
+      if (!(await portIsFree(natsPort))) {
+        const taken = natsPort;
+        natsPort = await freePort();
+        say(`port ${taken} is taken; lakegate's own nats-server uses port ${natsPort} instead (it never joins a server it did not start)`);
+      }
+      const storeDir = join(dataDir, 'nats');
+      await mkdir(storeDir, { recursive: true });
+      started.push(startProcess('nats-server', bin, ['-a', '127.0.0.1', '-p', String(natsPort), '-js', '-sd', storeDir, '-n', 'lakegate-embedded'], env, join(logDir, 'nats-server.log')));
+      await waitUntil('nats-server', () => portIsFree(natsPort).then((free) => !free), 10_000, exitedEarly);
+      natsUrl = `nats://127.0.0.1:${natsPort}`;
+    }
+
+    // AWS STS: the loopback emulator unless a real endpoint is configured.
+    const awsEnv: Record<string, string> = {};
+    if (env['AWS_ENDPOINT_URL_STS']) {
+      awsEnv['AWS_ENDPOINT_URL_STS'] = env['AWS_ENDPOINT_URL_STS'];
+    } else {
+      const stsPort = await freePort();
+      const accessKeyId = `AKIA${randomBytes(8).toString('hex').toUpperCase()}`;
+      const secretAccessKey = randomBytes(30).toString('base64');
+      started.push(
+        startProcess(
+          'sts-emulator',
+          process.execPath,
+          [join(root, 'tools/sts-emulator/dist/main.js'), '--port', String(stsPort), '--access-key-id', accessKeyId, '--secret-access-key', secretAccessKey],
+          env,
+          join(logDir, 'sts-emulator.log'),
+        ),
+      );
+      await waitUntil('sts-emulator', () => portIsFree(stsPort).then((free) => !free), 10_000, exitedEarly);
+      Object.assign(awsEnv, { AWS_ENDPOINT_URL_STS: `http://127.0.0.1:${stsPort}`, AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_REGION: env['AWS_REGION'] ?? 'us-east-1' });
+    }
+
+    // Nothing secret in the shared environment: the demo token goes to the catalog only, AWS keys to minter-aws only.
+    const { LAKEGATE_DEMO_TOKEN: _t, AWS_SECRET_ACCESS_KEY: _s, AWS_SESSION_TOKEN: _st, ...inherited } = env;
+    const common: NodeJS.ProcessEnv = {
+      ...inherited,
+      LAKEGATE_NATS_URL: natsUrl,
+      LAKEGATE_LOG_LEVEL: env['LAKEGATE_LOG_LEVEL'] ?? 'info',
+      LAKEGATE_AUDIT_HMAC_KEY_FILE: keys.auditHmac,
+      LAKEGATE_ADMINS: env['LAKEGATE_ADMINS'] ?? 'admin,demo',
+    };
+    const perService: Record<(typeof SERVICES)[number], NodeJS.ProcessEnv> = {
+      catalog: { LAKEGATE_ASSERTION_KEY_CATALOG_FILE: keys.assertionCatalog, LAKEGATE_SEED_FILE: env['LAKEGATE_SEED_FILE'] ?? join(root, 'tools/launcher/demo-catalog.yaml'), LAKEGATE_DEMO_TOKEN: token },
+      authz: { LAKEGATE_ASSERTION_KEY_AUTHZ_FILE: keys.assertionAuthz, LAKEGATE_ORDER_SIGNING_KEY_FILE: keys.orderSigning },
+      audit: { LAKEGATE_ASSERTION_KEY_AUDIT_FILE: keys.assertionAudit, LAKEGATE_AUDIT_DB: join(dataDir, 'audit.sqlite') },
+      'minter-aws': { LAKEGATE_ORDER_VERIFY_KEY_FILES: keys.orderVerify, ...awsEnv },
+      'minter-azure': { LAKEGATE_ORDER_VERIFY_KEY_FILES: keys.orderVerify },
+      'minter-gcp': { LAKEGATE_ORDER_VERIFY_KEY_FILES: keys.orderVerify },
+      edge: {
+        LAKEGATE_HTTP_PORT: String(httpPort),
+        LAKEGATE_ASSERTION_KEY_AUTHZ_FILE: keys.assertionAuthz,
+        LAKEGATE_ASSERTION_KEY_CATALOG_FILE: keys.assertionCatalog,
+        LAKEGATE_ASSERTION_KEY_AUDIT_FILE: keys.assertionAudit,
+      },
+    };
+    if (!(await portIsFree(httpPort))) throw new Error(`port ${httpPort} is taken: set LAKEGATE_HTTP_PORT to a free port`);
+    for (const service of SERVICES) {
+      started.push(startProcess(service, process.execPath, [join(root, `apps/${service}/dist/main.js`)], { ...common, ...perService[service] }, join(logDir, `${service}.log`)));
+    }
+
+    const url = `http://127.0.0.1:${httpPort}`;
+    await waitUntil('lakegate', async () => (await fetch(`${url}/readyz`)).ok, 60_000, exitedEarly);
+    const volume = (await (await fetch(`${url}/api/2.1/unity-catalog/volumes/lakegate_demo.default.landing`, { headers: { authorization: `Bearer ${token}` } })).json()) as { volume_id?: string };
+    say('');
+    say(`lakegate is ready at ${url}  (data: ${dataDir}, nats: ${natsUrl}, logs: ${logDir})`);
+    if (!env['LAKEGATE_DEMO_TOKEN']) say(`demo token (principal "demo"): ${token}`);
+    if (volume.volume_id) {
+      say('Vend a credential for the demo volume:');
+      say(
+        `  curl -s -X POST ${url}/api/2.1/unity-catalog/temporary-volume-credentials -H 'Authorization: Bearer ${token}' -H 'Content-Type: application/json' -d '{"volume_id":"${volume.volume_id}","operation":"READ_VOLUME"}'`,
+      );
+    }
+    say(`Read the audit log:\n  curl -s -X POST ${url}/api/v1/audit/lookup-events -H 'Authorization: Bearer ${token}' -H 'Content-Type: application/json' -d '{"MaxResults":5}'`);
+    say('Press Ctrl-C to stop.');
+    for (const p of started) {
+      void p.exited.then(async (how) => {
+        if (stopping) return;
+        say(`${p.name} exited (${how}); stopping everything. Last log lines:\n${await tail(p.logFile)}`);
+        await stopAll(1);
+      });
+    }
+  } catch (error) {
+    process.stderr.write(`lakegate could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+    for (const p of started) {
+      const lines = await tail(p.logFile, 10);
+      if (lines && (p.child.exitCode !== null || p.child.signalCode !== null)) process.stderr.write(`--- ${p.name} (${p.logFile}) ---\n${lines}\n`);
+    }
+    await stopAll(1);
+  }
+}
+
+void main();
