@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { CODECS, LakegateError, type AuditRecord, type LookupEventsRequest, type LookupEventsResponse } from '@lakegate/contracts';
 import { AuditRedactor, buildAuditRecord, type AuditRecordInput } from '@lakegate/audit';
@@ -177,6 +177,7 @@ describe('SQLite audit store', () => {
         fc.constantFrom('alice', 'bob').map((v) => ({ AttributeKey: 'Username' as const, AttributeValue: v })),
         fc.constantFrom('true', 'false').map((v) => ({ AttributeKey: 'ReadOnly' as const, AttributeValue: v })),
         fc.constantFrom('main.sales.v0', 'main.sales.v1').map((v) => ({ AttributeKey: 'ResourceName' as const, AttributeValue: v })),
+        fc.constantFrom('lakegate::Volume', 'lakegate::Table').map((v) => ({ AttributeKey: 'ResourceType' as const, AttributeValue: v })),
       );
       fc.assert(
         fc.property(recordsArb, filterArb, fc.integer({ min: 1, max: 50 }), fc.option(fc.tuple(fc.nat(20), fc.nat(20))), (specs, filter, max, range) => {
@@ -210,6 +211,8 @@ describe('SQLite audit store', () => {
                   return r.userIdentity['userName'] === filter.AttributeValue;
                 case 'ReadOnly':
                   return String(r.readOnly) === filter.AttributeValue;
+                case 'ResourceType':
+                  return r.resources.some((x) => x.type === filter.AttributeValue);
                 default:
                   return r.resources.some((x) => x.name === filter.AttributeValue);
               }
@@ -398,13 +401,22 @@ describe('SQLite audit store', () => {
   });
 
   describe('digest chain', () => {
+    // More records than one verification batch; written once, copied for each test.
+    const templateDir = mkdtempSync(join(tmpdir(), 'lakegate-audit-chain-'));
+    const template = join(templateDir, 'chain.db');
     let path: string;
     let fileStore: AuditStore;
 
+    beforeAll(() => {
+      const s = openSqliteAuditStore(template, { synchronous: 'normal' });
+      for (let i = 0; i < 1200; i++) s.append(makeRecord(i), { streamSeq: i + 1 });
+      s.close();
+    });
+    afterAll(() => rmSync(templateDir, { recursive: true, force: true }));
     beforeEach(() => {
       path = join(dir, 'chain.db');
-      fileStore = openSqliteAuditStore(path, { synchronous: 'normal' });
-      for (let i = 0; i < 1200; i++) fileStore.append(makeRecord(i), { streamSeq: i + 1 });
+      copyFileSync(template, path);
+      fileStore = openSqliteAuditStore(path);
     });
     afterEach(() => fileStore.close());
 
@@ -429,6 +441,7 @@ describe('SQLite audit store', () => {
     it.each([
       ['a rewritten record', `UPDATE events SET record_json = replace(record_json, '"readOnly":true', '"readOnly":false') WHERE event_id = ?`, 'evt-0700', 701],
       ['a rewritten record and digest', `UPDATE events SET record_json = replace(record_json, 'alice', 'mallory'), digest = 'x' WHERE event_id = ?`, 'evt-0700', 701],
+      ['a changed link column', `UPDATE events SET prev_digest = '${'1'.repeat(64)}' WHERE event_id = ?`, 'evt-0600', 601],
       ['a changed index column', `UPDATE events SET username = 'mallory' WHERE event_id = ?`, 'evt-0003', 4],
       ['a changed time column', `UPDATE events SET event_time_ms = event_time_ms + 1 WHERE event_id = ?`, 'evt-1199', 1200],
       ['a removed resource row', `DELETE FROM resources WHERE event_id = ?`, 'evt-0010', 11],

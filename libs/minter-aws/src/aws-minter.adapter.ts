@@ -156,7 +156,7 @@ export function mapStsError(error: unknown, roleArn: string): LakegateError {
   const options = { details, cause: error };
 
   if (name === 'CredentialsProviderError') {
-    return new LakegateError('FAILED_PRECONDITION', `lakegate has no AWS credentials to call STS for role '${roleArn}'.`, options);
+    return new LakegateError('FAILED_PRECONDITION', `lakegate has no AWS credentials to call STS for role '${roleArn}' (${name}).`, options);
   }
   if (DENIED.has(name)) {
     return new LakegateError('UPSTREAM_DENIED', `AWS STS refused to assume role '${roleArn}' (${name}).`, options);

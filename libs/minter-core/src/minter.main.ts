@@ -1,5 +1,5 @@
 import { AuditPublisher, AuditRedactor, ensureAuditStream } from '@lakegate/audit';
-import { AUDIT_STREAM_SETTINGS, COMMON_SETTINGS, loadConfigFromEnv, parseList, setting, Type, type ConfigOf } from '@lakegate/config';
+import { AUDIT_STREAM_SETTINGS, COMMON_SETTINGS, loadConfigFromEnv, parseList, setting, Type, type ConfigOf, type ConfigSpec } from '@lakegate/config';
 import { minterServiceName, type Cloud } from '@lakegate/contracts';
 import { connectNats, runMain } from '@lakegate/platform-nats';
 import { createLogger, startTelemetry, type Logger } from '@lakegate/telemetry';
@@ -18,12 +18,17 @@ export const MINTER_SETTINGS = {
 
 /**
  * The whole main of a minter process: the cloud adapter is the only thing that differs.
- * `createMinter` receives the validated config and a logger and returns the adapter.
+ * `cloudSettings` are validated together with the common ones (every problem listed at once);
+ * `createMinter` receives the whole config and a logger and returns the adapter.
  */
-export function runMinter(cloud: Cloud, createMinter: (config: ConfigOf<typeof MINTER_SETTINGS>, logger: Logger) => Promise<CredentialMinter>): void {
+export function runMinter<Extra extends ConfigSpec>(
+  cloud: Cloud,
+  cloudSettings: Extra,
+  createMinter: (config: ConfigOf<typeof MINTER_SETTINGS & Extra>, logger: Logger) => Promise<CredentialMinter>,
+): void {
   const name = minterServiceName(cloud);
   runMain(name, async () => {
-    const config = loadConfigFromEnv(MINTER_SETTINGS);
+    const config = loadConfigFromEnv({ ...MINTER_SETTINGS, ...cloudSettings }) as ConfigOf<typeof MINTER_SETTINGS & Extra>;
     const logger = createLogger({ service: name, level: config.logLevel });
     const telemetry = startTelemetry({ service: name, otlpEndpoint: config.otlpEndpoint });
     const nc = await connectNats({ servers: config.natsUrl, name, credsFile: config.natsCredsFile }, logger);

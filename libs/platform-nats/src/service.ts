@@ -65,7 +65,7 @@ export async function startService(nc: NatsConnection, definition: ServiceDefini
       },
     });
   }
-  logger.info({ service: definition.name, endpoints: definition.endpoints.map((e) => e.subject) }, 'service started');
+  logger.info({ name: definition.name, endpoints: definition.endpoints.map((e) => e.subject) }, 'service started');
   return service;
 }
 

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 
@@ -8,7 +8,7 @@ export interface ReceivedRequest {
   readonly path: string;
   readonly query: Readonly<Record<string, string | string[]>>;
   readonly headers: Readonly<Record<string, string>>;
-  readonly body: string;
+  readonly body: Uint8Array;
 }
 
 /** An STS-style rejection: HTTP status, AWS error code, message. */
@@ -83,6 +83,11 @@ export async function verifySigV4(
     const value = request.headers[name];
     if (value === undefined) return { ok: false, accessKeyId, region, fault: fault(403, 'SignatureDoesNotMatch', `Signed header '${name}' is missing.`) };
     headers[name] = value;
+  }
+  // The signer trusts x-amz-content-sha256 when present; the body must really have that hash.
+  const claimedHash = request.headers['x-amz-content-sha256'];
+  if (claimedHash !== undefined && claimedHash !== createHash('sha256').update(request.body).digest('hex')) {
+    return { ok: false, accessKeyId, region, fault: fault(400, 'XAmzContentSHA256Mismatch', 'The provided x-amz-content-sha256 header does not match what was computed.') };
   }
   const signer = new SignatureV4({ credentials: { accessKeyId, secretAccessKey: secret }, region, service, sha256: Sha256, applyChecksum: false });
   const resigned = await signer.sign(

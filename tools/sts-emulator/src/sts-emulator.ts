@@ -86,16 +86,16 @@ export async function startStsEmulator(options: StsEmulatorOptions): Promise<Sts
 
     const requestId = randomUUID();
     const receivedAt = Date.now();
-    const body = await readBody(req);
+    const raw = await readBody(req);
     const reply = async (status: number, xml: string, contentType = 'text/xml') => {
       if (latencyMs > 0) await delay(latencyMs);
       if (res.destroyed) return;
       res.writeHead(status, { 'content-type': contentType, 'x-amzn-requestid': requestId, date: new Date().toUTCString() });
       res.end(xml);
     };
-    if (body === undefined) return reply(413, errorResponseXml({ status: 413, code: 'RequestEntityTooLarge', message: 'Request body too large.' }, requestId));
+    if (raw === undefined) return reply(413, errorResponseXml({ status: 413, code: 'RequestEntityTooLarge', message: 'Request body too large.' }, requestId));
 
-    const params = new URLSearchParams(body);
+    const params = new URLSearchParams(raw.toString('utf8'));
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
     const call: { -readonly [K in keyof AssumeRoleCall]: AssumeRoleCall[K] } = {
@@ -115,7 +115,7 @@ export async function startStsEmulator(options: StsEmulatorOptions): Promise<Sts
 
     if (req.method !== 'POST' || url.pathname !== '/') return fail({ status: 405, code: 'InvalidAction', message: 'Send STS actions as POST / with a form body.' });
     const query: Record<string, string> = Object.fromEntries(url.searchParams);
-    const auth = await verifySigV4({ method: 'POST', path: url.pathname, query, headers, body }, secretFor, { service: 'sts', now: new Date() });
+    const auth = await verifySigV4({ method: 'POST', path: url.pathname, query, headers, body: raw }, secretFor, { service: 'sts', now: new Date() });
     Object.assign(call, optional('accessKeyId', auth.accessKeyId), optional('region', auth.region));
     if (!auth.ok) return fail(auth.fault);
 
@@ -204,8 +204,8 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
   res.end(JSON.stringify(value));
 }
 
-/** The body as text, or undefined when it exceeds the limit. */
-async function readBody(req: IncomingMessage): Promise<string | undefined> {
+/** The body, or undefined when it exceeds the limit. */
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -213,5 +213,5 @@ async function readBody(req: IncomingMessage): Promise<string | undefined> {
     if (size > MAX_BODY_BYTES) return undefined;
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }

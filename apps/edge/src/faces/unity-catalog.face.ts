@@ -58,8 +58,8 @@ export function ucTemporaryCredentials(vended: VendSuccess): Record<string, unkn
 
 export function registerUnityCatalogFace(app: FastifyInstance, ctx: EdgeContext): void {
   for (const prefix of UC_PREFIXES) {
-    app.post(`${prefix}/temporary-volume-credentials`, async (request, reply) => {
-      const operation = 'GenerateTemporaryVolumeCredentials';
+    const operation = 'GenerateTemporaryVolumeCredentials';
+    app.post(`${prefix}/temporary-volume-credentials`, { config: { operation } }, async (request, reply) => {
       let identity: AssertedIdentity | undefined;
       let body;
       try {

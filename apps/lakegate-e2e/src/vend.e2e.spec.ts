@@ -1,0 +1,186 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CODECS, STREAMS, SUBJECTS, type VendRequest } from '@lakegate/contracts';
+import { jetstreamManager, requestTyped, type NatsConnection } from '@lakegate/platform-nats';
+import { connect } from '@nats-io/transport-node';
+import { eventually, removeDir, startSystem, type RunningSystem } from './system.js';
+
+const VOLUME = 'lakegate_demo.default.landing';
+const vendPath = '/api/2.1/unity-catalog/temporary-volume-credentials';
+
+describe('lakegate end to end, started as npm start does', () => {
+  const token = `e2e_${randomBytes(24).toString('base64url')}`;
+  let system: RunningSystem;
+  let nc: NatsConnection;
+  let volumeId: string;
+  const issuedSecrets: string[] = [];
+
+  const post = (path: string, body: unknown, headers: Record<string, string> = { authorization: `Bearer ${token}` }) =>
+    fetch(`${system.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+
+  beforeAll(async () => {
+    system = await startSystem({ token });
+    nc = await connect({ servers: system.natsUrl });
+  });
+
+  afterAll(async () => {
+    await nc?.close();
+    if (system) {
+      expect(await system.interrupt()).toBe(0);
+      await removeDir(system.dataDir);
+    }
+  });
+
+  it('is ready and healthy', async () => {
+    expect((await fetch(`${system.url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${system.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ready', services: { 'lakegate-authz': true, 'lakegate-minter-aws': true } });
+  });
+
+  it('finds the demo volume by its full name', async () => {
+    const res = await fetch(`${system.url}/api/2.1/unity-catalog/volumes/${VOLUME}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    const volume = (await res.json()) as { volume_id: string; full_name: string; storage_location: string };
+    expect(volume).toMatchObject({ full_name: VOLUME, storage_location: 's3://lakegate-demo/landing', volume_type: 'EXTERNAL' });
+    volumeId = volume.volume_id;
+  });
+
+  it('vends a read credential over the Unity Catalog face', async () => {
+    const before = Date.now();
+    const res = await post(vendPath, { volume_id: volumeId, operation: 'READ_VOLUME' });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { aws_temp_credentials: { access_key_id: string; secret_access_key: string; session_token: string }; expiration_time: number; url: string };
+    expect(Object.keys(body).sort()).toEqual(['aws_temp_credentials', 'expiration_time', 'url']);
+    expect(body.url).toBe('s3://lakegate-demo/landing');
+    expect(body.aws_temp_credentials.access_key_id).toMatch(/^ASIA/);
+    expect(body.aws_temp_credentials.secret_access_key.length).toBeGreaterThan(20);
+    expect(body.expiration_time).toBeGreaterThan(before + 10 * 60_000);
+    expect(body.expiration_time).toBeLessThan(before + 13 * 3600_000);
+    issuedSecrets.push(body.aws_temp_credentials.secret_access_key, body.aws_temp_credentials.session_token);
+  });
+
+  it('vends a write credential under /api/2.0 too', async () => {
+    const res = await post(vendPath.replace('2.1', '2.0'), { volume_id: volumeId, operation: 'WRITE_VOLUME' });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { aws_temp_credentials: { secret_access_key: string; session_token: string } };
+    issuedSecrets.push(body.aws_temp_credentials.secret_access_key, body.aws_temp_credentials.session_token);
+  });
+
+  it('vends over NATS for an internal service holding its own token', async () => {
+    const request: VendRequest = {
+      v: 1,
+      requestId: randomUUID(),
+      face: 'nats',
+      operation: 'GenerateTemporaryVolumeCredentials',
+      caller: { kind: 'token', token },
+      target: { kind: 'volume', volumeId },
+      access: 'read',
+      source: { userAgent: 'e2e-test' },
+    };
+    const reply = await requestTyped(nc, SUBJECTS.vend, CODECS.vendRequest.encode(request), CODECS.vendReply, { timeoutMs: 10_000 });
+    expect(reply.ok).toBe(true);
+    if (reply.ok) {
+      expect(reply.requestId).toBe(request.requestId);
+      expect(reply.locations).toEqual([{ url: 's3://lakegate-demo/landing', access: 'read' }]);
+      issuedSecrets.push(reply.credential.aws!.secretAccessKey, reply.credential.aws!.sessionToken);
+    }
+  });
+
+  it('refuses a NATS request that claims an identity without proof', async () => {
+    const request = {
+      v: 1, requestId: randomUUID(), face: 'nats', operation: 'GenerateTemporaryVolumeCredentials',
+      caller: { kind: 'assertion', principal: 'demo', authMethod: 'bearer', issuedAt: Date.now(), keyId: 'forged', mac: 'AAAA' },
+      target: { kind: 'volume', volumeId }, access: 'read', source: {},
+    };
+    const reply = await requestTyped(nc, SUBJECTS.vend, new TextEncoder().encode(JSON.stringify(request)), CODECS.vendReply, { timeoutMs: 10_000 });
+    expect(reply).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+  });
+
+  it.each([
+    ['no token', {}, 401, 'UNAUTHENTICATED'],
+    ['a wrong token', { authorization: 'Bearer not-a-real-token-at-all' }, 401, 'UNAUTHENTICATED'],
+    ['a non-bearer scheme', { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` }, 401, 'UNAUTHENTICATED'],
+  ])('answers %s with 401 UNAUTHENTICATED', async (_what, headers, status, code) => {
+    const res = await post(vendPath, { volume_id: volumeId, operation: 'READ_VOLUME' }, headers as Record<string, string>);
+    expect(res.status).toBe(status);
+    expect(await res.json()).toMatchObject({ error_code: code });
+  });
+
+  it('answers an unknown volume with 404', async () => {
+    const res = await post(vendPath, { volume_id: randomUUID(), operation: 'READ_VOLUME' });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ error_code: 'NOT_FOUND' });
+  });
+
+  it.each([
+    ['malformed JSON', '{"volume_id": '],
+    ['a missing field', { volume_id: 'x' }],
+    ['a wrong type', { volume_id: 42, operation: 'READ_VOLUME' }],
+    ['an unknown operation', { volume_id: 'x', operation: 'DELETE_VOLUME' }],
+    ['an array', [1, 2]],
+  ])('answers %s with 400 INVALID_ARGUMENT', async (_what, body) => {
+    const res = await post(vendPath, body);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error_code: 'INVALID_ARGUMENT' });
+  });
+
+  it('answers a wrong content type and an unknown route in the face format', async () => {
+    const res = await fetch(`${system.url}${vendPath}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' }, body: 'hello' });
+    expect(res.status).toBe(415);
+    expect(await res.json()).toMatchObject({ error_code: 'INVALID_ARGUMENT' });
+    const missing = await fetch(`${system.url}/api/2.1/unity-catalog/nothing-here`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ error_code: 'NOT_FOUND' });
+  });
+
+  it('records every call in the audit log, newest first, readable through LookupEvents', async () => {
+    const lookup = async (body: unknown) => {
+      const res = await post('/api/v1/audit/lookup-events', body);
+      expect(res.status).toBe(200);
+      return (await res.json()) as { Events: { EventName: string; CloudTrailEvent: string; EventTime: number }[]; NextToken?: string };
+    };
+    const events = await eventually('the vend events in the audit index', async () => {
+      const page = await lookup({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'GenerateTemporaryVolumeCredentials' }], MaxResults: 50 });
+      return page.Events.length >= 3 + 3 + 1 + 5 + 1 + 1 ? page.Events : undefined;
+    });
+    const records = events.map((e) => JSON.parse(e.CloudTrailEvent) as Record<string, unknown>);
+    const issued = records.filter((r) => !r['errorCode']);
+    expect(issued).toHaveLength(3);
+    expect(issued.every((r) => r['stage'] === 'minter' && (r['responseElements'] as { accessKeyId?: string }).accessKeyId?.startsWith('ASIA'))).toBe(true);
+    expect(records.filter((r) => r['errorCode'] === 'UNAUTHENTICATED').length).toBe(4);
+    expect(records.filter((r) => r['errorCode'] === 'NOT_FOUND')).toHaveLength(1);
+    expect(records.filter((r) => r['errorCode'] === 'INVALID_ARGUMENT').length).toBeGreaterThanOrEqual(5);
+    const times = events.map((e) => e.EventTime);
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+
+    const page1 = await lookup({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'GenerateTemporaryVolumeCredentials' }], MaxResults: 2 });
+    expect(page1.Events).toHaveLength(2);
+    expect(page1.NextToken).toBeTruthy();
+    const page2 = await lookup({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'GenerateTemporaryVolumeCredentials' }], MaxResults: 2, NextToken: page1.NextToken });
+    expect(page2.Events[0]!.CloudTrailEvent).not.toBe(page1.Events[0]!.CloudTrailEvent);
+  });
+
+  it('keeps every issued secret out of the audit log, the logs and the JetStream stream', async () => {
+    expect(issuedSecrets.length).toBe(6);
+    const haystacks: [string, string][] = [];
+    const lookup = await post('/api/v1/audit/lookup-events', { MaxResults: 50 });
+    haystacks.push(['audit lookup', await lookup.text()]);
+    const logDir = join(system.dataDir, 'logs');
+    for (const f of await readdir(logDir)) haystacks.push([`log ${f}`, await readFile(join(logDir, f), 'utf8')]);
+    haystacks.push(['audit sqlite', (await readFile(join(system.dataDir, 'audit.sqlite'))).toString('latin1')]);
+    const jsm = await jetstreamManager(nc);
+    const info = await jsm.streams.info(STREAMS.audit);
+    expect(info.state.messages).toBeGreaterThan(10);
+    for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+      const m = await jsm.streams.getMessage(STREAMS.audit, { seq });
+      haystacks.push([`stream seq ${seq}`, new TextDecoder().decode(m!.data)]);
+    }
+    for (const secret of [...issuedSecrets, token]) {
+      for (const [where, text] of haystacks) expect(text.includes(secret), `a secret appears in ${where}`).toBe(false);
+    }
+    expect(haystacks.some(([w, t]) => w.startsWith('log') && t.includes('GenerateTemporaryVolumeCredentials'))).toBe(true);
+  });
+});
