@@ -8,8 +8,8 @@ import { AUDIT_PREFIX, registerAuditLookupFace, sendCloudTrailError } from './fa
 import { registerUnityCatalogFace, sendUcError } from './faces/unity-catalog.face.js';
 
 /** The face a path belongs to decides the shape of its errors. */
-function sendFaceError(request: FastifyRequest, reply: FastifyReply, error: LakegateError): FastifyReply {
-  return request.url.startsWith(AUDIT_PREFIX) ? sendCloudTrailError(reply, error) : sendUcError(reply, error);
+function sendFaceError(request: FastifyRequest, reply: FastifyReply, error: LakegateError, httpStatus?: number): FastifyReply {
+  return request.url.startsWith(AUDIT_PREFIX) ? sendCloudTrailError(reply, error, httpStatus) : sendUcError(reply, error, httpStatus);
 }
 
 /** Framework-level client errors (bad JSON, wrong media type, body too large) as catalog errors. */
@@ -38,6 +38,8 @@ export async function buildEdgeServer(ctx: EdgeContext): Promise<FastifyInstance
     return503OnClosing: true,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
   });
+  // JSON only: a text/plain body would otherwise reach the handlers as a string.
+  app.removeContentTypeParser('text/plain');
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
     reply.header('cache-control', 'no-store');
@@ -57,7 +59,8 @@ export async function buildEdgeServer(ctx: EdgeContext): Promise<FastifyInstance
         return sendFaceError(request, reply, toLakegateError(auditError));
       }
     }
-    return sendFaceError(request, reply, mapped);
+    // Keep the framework's more precise status (413, 415) with the face's error body.
+    return sendFaceError(request, reply, mapped, error.statusCode);
   });
   app.setNotFoundHandler(async (request, reply) =>
     sendFaceError(request, reply, new LakegateError('NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}.`)),

@@ -181,6 +181,8 @@ describe('lakegate end to end, started as npm start does', () => {
     for (const secret of [...issuedSecrets, token]) {
       for (const [where, text] of haystacks) expect(text.includes(secret), `a secret appears in ${where}`).toBe(false);
     }
-    expect(haystacks.some(([w, t]) => w.startsWith('log') && t.includes('GenerateTemporaryVolumeCredentials'))).toBe(true);
+    // the haystacks are the real thing: the edge log saw the vend requests, the stream holds the minter's records
+    expect(haystacks.some(([w, t]) => w === 'log edge.log' && t.includes('/temporary-volume-credentials'))).toBe(true);
+    expect(haystacks.some(([w, t]) => w.startsWith('stream') && t.includes('"stage":"minter"'))).toBe(true);
   });
 });

@@ -118,7 +118,7 @@ async function handleOrder(options: MinterServiceOptions, msg: ServiceMsg, logge
       additionalEventData: {
         face: order.face,
         vendedLocations: order.locations,
-        storageCredential: order.storageCredential.name,
+        storageCredentialName: order.storageCredential.name,
         durationSeconds,
         ...(outcome ? { cacheHit: outcome.cacheHit } : {}),
         ...(outcome?.result.upstreamRequestId ? { upstreamRequestId: outcome.result.upstreamRequestId } : {}),

@@ -16,8 +16,9 @@ const CLOUDTRAIL_ERRORS: Partial<Record<ErrorCode, [number, string]>> = {
   NOT_FOUND: [404, 'ResourceNotFoundException'],
 };
 
-export function sendCloudTrailError(reply: FastifyReply, error: LakegateError): FastifyReply {
-  const [status, type] = CLOUDTRAIL_ERRORS[error.code] ?? [error.status >= 500 ? error.status : 500, 'InternalServerException'];
+export function sendCloudTrailError(reply: FastifyReply, error: LakegateError, httpStatus?: number): FastifyReply {
+  const [mappedStatus, type] = CLOUDTRAIL_ERRORS[error.code] ?? [error.status >= 500 ? error.status : 500, 'InternalServerException'];
+  const status = httpStatus ?? mappedStatus;
   const message = status >= 500 && error.code !== 'SERVICE_UNAVAILABLE' && error.code !== 'DEADLINE_EXCEEDED' ? 'Internal error.' : error.message;
   return reply.status(status).header('x-amzn-ErrorType', type).send({ __type: type, Message: message });
 }

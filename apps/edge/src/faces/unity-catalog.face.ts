@@ -31,8 +31,9 @@ const UC_ERRORS: Record<ErrorCode, [number, string]> = {
 };
 
 /** Unity Catalog's error shape: `{error_code, message, details}`. */
-export function sendUcError(reply: FastifyReply, error: LakegateError): FastifyReply {
-  const [status, errorCode] = UC_ERRORS[error.code];
+export function sendUcError(reply: FastifyReply, error: LakegateError, httpStatus?: number): FastifyReply {
+  const [mappedStatus, errorCode] = UC_ERRORS[error.code];
+  const status = httpStatus ?? mappedStatus;
   const message = error.code === 'INTERNAL' || error.code === 'ORDER_REJECTED' ? 'Internal error.' : error.message;
   const details = [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: error.code, domain: 'lakegate', metadata: { request_id: String(reply.request.id) } }];
   return reply.status(status).header(HEADERS.errorCode, errorCode).send({ error_code: errorCode, message, details });
