@@ -31,6 +31,7 @@ const GCS_BUCKET = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
 const AZ_CONTAINER = /^(?:\$root|[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62})$/;
 const AZ_ACCOUNT_HOST = /^[a-z0-9]{3,24}\.(?:dfs|blob)\.core\.windows\.net$/;
 // Characters that make a segment mean different things to different readers.
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this rejects
 const FORBIDDEN_IN_SEGMENT = /[\u0000-\u001f\u007f\\]/;
 
 /**
