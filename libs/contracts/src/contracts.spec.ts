@@ -96,3 +96,13 @@ describe('subjects', () => {
     expect(SUBJECTS.mint('aws')).toBe('lakegate.v1.mint.aws');
   });
 });
+
+describe('docs/schemas', () => {
+  it('matches the schemas in code (regenerate with `npm run schemas`)', async () => {
+    const { readFile } = await import('node:fs/promises');
+    for (const [file, schema] of Object.entries(PUBLISHED_SCHEMAS)) {
+      const published = JSON.parse(await readFile(new URL(`../../../docs/schemas/${file}`, import.meta.url), 'utf8'));
+      expect(published, file).toEqual(toJsonSchema(schema));
+    }
+  });
+});
