@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,6 +91,18 @@ describe('lakegate end to end, started as npm start does', () => {
     }
   });
 
+  it('vends and reads the audit log through the lakegate CLI', async () => {
+    const cli = join(import.meta.dirname, '../../cli/dist/main.js');
+    const run = (...args: string[]) => promisify(execFile)(process.execPath, [cli, '--url', system.url, ...args], { env: { ...process.env, LAKEGATE_TOKEN: token } });
+    const vended = JSON.parse((await run('vend', '--volume-id', volumeId, '--write')).stdout) as { url: string; aws_temp_credentials: { secret_access_key: string; session_token: string } };
+    expect(vended.url).toBe('s3://lakegate-demo/landing');
+    issuedSecrets.push(vended.aws_temp_credentials.secret_access_key, vended.aws_temp_credentials.session_token);
+    const denied = await run('vend', '--volume-id', 'no-such-volume').then(() => 0, (e: { code: number; stderr: string }) => (expect(e.stderr).toContain('NOT_FOUND'), e.code));
+    expect(denied).toBe(1);
+    const page = JSON.parse((await run('audit', 'lookup', '--max-results', '1')).stdout) as { Events: unknown[]; NextToken?: string };
+    expect(page.Events).toHaveLength(1);
+  });
+
   it('refuses a NATS request that claims an identity without proof', async () => {
     const request = {
       v: 1, requestId: randomUUID(), face: 'nats', operation: 'GenerateTemporaryVolumeCredentials',
@@ -144,14 +158,14 @@ describe('lakegate end to end, started as npm start does', () => {
     };
     const events = await eventually('the vend events in the audit index', async () => {
       const page = await lookup({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'GenerateTemporaryVolumeCredentials' }], MaxResults: 50 });
-      return page.Events.length >= 3 + 3 + 1 + 5 + 1 + 1 ? page.Events : undefined;
+      return page.Events.length >= 4 + 3 + 1 + 6 + 1 + 1 ? page.Events : undefined;
     });
     const records = events.map((e) => JSON.parse(e.CloudTrailEvent) as Record<string, unknown>);
     const issued = records.filter((r) => !r['errorCode']);
-    expect(issued).toHaveLength(3);
+    expect(issued).toHaveLength(4);
     expect(issued.every((r) => r['stage'] === 'minter' && (r['responseElements'] as { accessKeyId?: string }).accessKeyId?.startsWith('ASIA'))).toBe(true);
     expect(records.filter((r) => r['errorCode'] === 'UNAUTHENTICATED').length).toBe(4);
-    expect(records.filter((r) => r['errorCode'] === 'NOT_FOUND')).toHaveLength(1);
+    expect(records.filter((r) => r['errorCode'] === 'NOT_FOUND')).toHaveLength(2);
     expect(records.filter((r) => r['errorCode'] === 'INVALID_ARGUMENT').length).toBeGreaterThanOrEqual(5);
     const times = events.map((e) => e.EventTime);
     expect([...times].sort((a, b) => b - a)).toEqual(times);
@@ -164,7 +178,7 @@ describe('lakegate end to end, started as npm start does', () => {
   });
 
   it('keeps every issued secret out of the audit log, the logs and the JetStream stream', async () => {
-    expect(issuedSecrets.length).toBe(6);
+    expect(issuedSecrets.length).toBe(8);
     const haystacks: [string, string][] = [];
     const lookup = await post('/api/v1/audit/lookup-events', { MaxResults: 50 });
     haystacks.push(['audit lookup', await lookup.text()]);
