@@ -91,6 +91,19 @@ describe('lakegate end to end, started as npm start does', () => {
     }
   });
 
+  it('carries the caller trace context through every hop into the minter audit record', async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const res = await post(vendPath, { volume_id: volumeId, operation: 'READ_VOLUME' }, { authorization: `Bearer ${token}`, traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { aws_temp_credentials: { secret_access_key: string; session_token: string } };
+    issuedSecrets.push(body.aws_temp_credentials.secret_access_key, body.aws_temp_credentials.session_token);
+    const requestId = res.headers.get('x-request-id');
+    const jsm = await jetstreamManager(nc);
+    const last = await jsm.streams.getMessage(STREAMS.audit, { last_by_subj: SUBJECTS.auditRecord('minter') });
+    expect(CODECS.auditRecord.decode(last!.data).requestID).toBe(requestId);
+    expect(last!.header.get('traceparent')).toMatch(new RegExp(`^00-${traceId}-`));
+  });
+
   it('vends and reads the audit log through the lakegate CLI', async () => {
     const cli = join(import.meta.dirname, '../../cli/dist/main.js');
     const run = (...args: string[]) => promisify(execFile)(process.execPath, [cli, '--url', system.url, ...args], { env: { ...process.env, LAKEGATE_TOKEN: token } });
@@ -158,11 +171,11 @@ describe('lakegate end to end, started as npm start does', () => {
     };
     const events = await eventually('the vend events in the audit index', async () => {
       const page = await lookup({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'GenerateTemporaryVolumeCredentials' }], MaxResults: 50 });
-      return page.Events.length >= 4 + 3 + 1 + 6 + 1 + 1 ? page.Events : undefined;
+      return page.Events.length >= 5 + 4 + 2 + 6 ? page.Events : undefined;
     });
     const records = events.map((e) => JSON.parse(e.CloudTrailEvent) as Record<string, unknown>);
     const issued = records.filter((r) => !r['errorCode']);
-    expect(issued).toHaveLength(4);
+    expect(issued).toHaveLength(5);
     expect(issued.every((r) => r['stage'] === 'minter' && (r['responseElements'] as { accessKeyId?: string }).accessKeyId?.startsWith('ASIA'))).toBe(true);
     expect(records.filter((r) => r['errorCode'] === 'UNAUTHENTICATED').length).toBe(4);
     expect(records.filter((r) => r['errorCode'] === 'NOT_FOUND')).toHaveLength(2);
@@ -178,7 +191,7 @@ describe('lakegate end to end, started as npm start does', () => {
   });
 
   it('keeps every issued secret out of the audit log, the logs and the JetStream stream', async () => {
-    expect(issuedSecrets.length).toBe(8);
+    expect(issuedSecrets.length).toBe(10);
     const haystacks: [string, string][] = [];
     const lookup = await post('/api/v1/audit/lookup-events', { MaxResults: 50 });
     haystacks.push(['audit lookup', await lookup.text()]);

@@ -15,12 +15,13 @@ export const PRINCIPAL_TAG_KEY = 'lakegate:principal';
  */
 export class AwsMinter implements CredentialMinter {
   readonly capabilities: MinterCapabilities;
-  readonly config: AwsMinterConfig;
+  // Private: it may hold lakegate's own static credentials.
+  readonly #config: AwsMinterConfig;
   readonly #client: STSClient;
 
   constructor(options: AwsMinterOptions) {
-    this.config = resolveAwsMinterConfig(options);
-    const max = Math.min(STS_DURATION_LIMITS.max, this.config.roleMaxSessionSeconds);
+    this.#config = resolveAwsMinterConfig(options);
+    const max = Math.min(STS_DURATION_LIMITS.max, this.#config.roleMaxSessionSeconds);
     this.capabilities = {
       cloud: 'aws',
       minDurationSeconds: STS_DURATION_LIMITS.min,
@@ -29,11 +30,11 @@ export class AwsMinter implements CredentialMinter {
       revocable: false,
     };
     this.#client = new STSClient({
-      region: this.config.region,
-      maxAttempts: this.config.maxAttempts,
-      requestHandler: { connectionTimeout: this.config.requestTimeoutMs, requestTimeout: this.config.requestTimeoutMs, throwOnRequestTimeout: true },
-      ...(this.config.endpoint === undefined ? {} : { endpoint: this.config.endpoint }),
-      ...(this.config.credentials === undefined ? {} : { credentials: this.config.credentials }),
+      region: this.#config.region,
+      maxAttempts: this.#config.maxAttempts,
+      requestHandler: { connectionTimeout: this.#config.requestTimeoutMs, requestTimeout: this.#config.requestTimeoutMs, throwOnRequestTimeout: true },
+      ...(this.#config.endpoint === undefined ? {} : { endpoint: this.#config.endpoint }),
+      ...(this.#config.credentials === undefined ? {} : { credentials: this.#config.credentials }),
     });
   }
 
@@ -42,8 +43,8 @@ export class AwsMinter implements CredentialMinter {
     if (!role?.roleArn) {
       throw new LakegateError('FAILED_PRECONDITION', `Storage credential '${input.storageCredential.name}' has no AWS role to assume.`);
     }
-    const partition = this.config.partition ?? partitionOfArn(role.roleArn) ?? partitionForRegion(this.config.region);
-    const policy = checkSessionPolicySize(buildSessionPolicy(input.locations, { partition, kmsKeyArns: this.config.kmsKeyArns }));
+    const partition = this.#config.partition ?? partitionOfArn(role.roleArn) ?? partitionForRegion(this.#config.region);
+    const policy = checkSessionPolicySize(buildSessionPolicy(input.locations, { partition, kmsKeyArns: this.#config.kmsKeyArns }));
 
     let output: AssumeRoleCommandOutput;
     try {

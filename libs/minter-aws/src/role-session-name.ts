@@ -5,7 +5,6 @@ const STS_NAME_CHARS = /[A-Za-z0-9_+=,.@-]/;
 /** Characters IAM allows in session tag values: letters, spaces, numbers and `_.:/=+-@`. */
 const TAG_VALUE_CHARS = /[\p{L}\p{Z}\p{N}_.:/=+\-@]/u;
 
-export const ROLE_SESSION_NAME_MAX = 64;
 export const SOURCE_IDENTITY_MAX = 64;
 export const SESSION_TAG_VALUE_MAX = 256;
 

@@ -198,7 +198,7 @@ describe('buildSessionPolicy', () => {
     const kms = (locations: StorageLocation[], kmsKeyArns: Record<string, string>) =>
       buildSessionPolicy(locations, { partition: 'aws', kmsKeyArns }).Statement.filter((s) => String(s.Action).startsWith('kms:'));
 
-    it.each([
+    const kmsCases: { name: string; locations: StorageLocation[]; keys: Record<string, string>; expected: IamPolicyStatement[] }[] = [
       { name: 'read with a bucket key: Decrypt only', locations: [read('s3://bkt/p')], keys: { 's3://bkt': key1 }, expected: [{ Effect: 'Allow', Action: ['kms:Decrypt'], Resource: [key1] }] },
       {
         name: 'write with a bucket key: Decrypt, GenerateDataKey, Encrypt',
@@ -227,7 +227,8 @@ describe('buildSessionPolicy', () => {
           { Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Encrypt'], Resource: [key2] },
         ],
       },
-    ])('$name', ({ locations, keys, expected }) => {
+    ];
+    it.each(kmsCases)('$name', ({ locations, keys, expected }) => {
       expect(kms(locations, keys)).toEqual(expected);
     });
   });

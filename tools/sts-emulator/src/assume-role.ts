@@ -42,8 +42,10 @@ const validation = (message: string): StsFault => ({ status: 400, code: 'Validat
 const constraint = (value: string | undefined, member: string, rule: string): StsFault =>
   validation(`Value ${value === undefined ? 'null' : `'${value}'`} at '${member}' failed to satisfy constraint: ${rule}`);
 
-function length(value: string | undefined, member: string, min: number, max: number, pattern?: RegExp, required = false): StsFault | undefined {
-  if (value === undefined) return required ? constraint(value, member, 'Member must not be null') : undefined;
+const required = (member: string): StsFault => constraint(undefined, member, 'Member must not be null');
+
+function length(value: string | undefined, member: string, min: number, max: number, pattern?: RegExp): StsFault | undefined {
+  if (value === undefined) return undefined;
   if (value.length < min) return constraint(value, member, `Member must have length greater than or equal to ${min}`);
   if (value.length > max) return constraint(value, member, `Member must have length less than or equal to ${max}`);
   if (pattern && !pattern.test(value)) return constraint(value, member, `Member must satisfy regular expression pattern: ${pattern.source}`);
@@ -55,10 +57,10 @@ function members(params: URLSearchParams, list: string): Map<number, Record<stri
   const out = new Map<number, Record<string, string>>();
   const re = new RegExp(`^${list}\\.member\\.(\\d+)\\.(\\w+)$`);
   for (const [k, v] of params) {
-    const m = re.exec(k);
-    if (!m) continue;
-    const n = Number(m[1]);
-    out.set(n, { ...out.get(n), [m[2]!]: v });
+    const [, index, field] = re.exec(k) ?? [];
+    if (index === undefined || field === undefined) continue;
+    const n = Number(index);
+    out.set(n, { ...out.get(n), [field]: v });
   }
   return new Map([...out].sort(([a], [b]) => a - b));
 }
@@ -71,14 +73,16 @@ export function parseAssumeRole(params: URLSearchParams): AssumeRoleParams | Sts
   const policy = get('Policy');
   const externalId = get('ExternalId');
   const sourceIdentity = get('SourceIdentity');
+  if (roleArn === undefined) return required('roleArn');
+  if (roleSessionName === undefined) return required('roleSessionName');
   const fault =
-    length(roleArn, 'roleArn', 20, 2048, undefined, true) ??
-    length(roleSessionName, 'roleSessionName', 2, 64, STS_NAME, true) ??
+    length(roleArn, 'roleArn', 20, 2048) ??
+    length(roleSessionName, 'roleSessionName', 2, 64, STS_NAME) ??
     length(policy, 'policy', 1, POLICY_MAX_CHARS) ??
     length(externalId, 'externalId', 2, 1224, EXTERNAL_ID) ??
     length(sourceIdentity, 'sourceIdentity', 2, 64, STS_NAME);
   if (fault) return fault;
-  if (!ROLE_ARN.test(roleArn!)) return { status: 400, code: 'ValidationError', message: `${roleArn} is invalid` };
+  if (!ROLE_ARN.test(roleArn)) return { status: 400, code: 'ValidationError', message: `${roleArn} is invalid` };
 
   const rawDuration = get('DurationSeconds');
   const durationSeconds = rawDuration === undefined ? DEFAULT_ROLE_MAX_SESSION : Number(rawDuration);
@@ -103,19 +107,20 @@ export function parseAssumeRole(params: URLSearchParams): AssumeRoleParams | Sts
   for (const [, m] of members(params, 'Tags')) {
     const key = m['Key'];
     const value = m['Value'] ?? '';
-    const f = length(key, 'tags.member.key', 1, 128, TAG_CHARS, true) ?? length(value, 'tags.member.value', 0, 256, TAG_CHARS);
+    if (key === undefined) return required('tags.member.key');
+    const f = length(key, 'tags.member.key', 1, 128, TAG_CHARS) ?? length(value, 'tags.member.value', 0, 256, TAG_CHARS);
     if (f) return f;
-    if (key!.toLowerCase().startsWith('aws:')) return { status: 400, code: 'InvalidParameterValue', message: 'Tag keys cannot start with aws:' };
-    if (tags.some((t) => t.key.toLowerCase() === key!.toLowerCase())) return { status: 400, code: 'InvalidParameterValue', message: `Duplicate tag key '${key}'` };
-    tags.push({ key: key!, value });
+    if (key.toLowerCase().startsWith('aws:')) return { status: 400, code: 'InvalidParameterValue', message: 'Tag keys cannot start with aws:' };
+    if (tags.some((t) => t.key.toLowerCase() === key.toLowerCase())) return { status: 400, code: 'InvalidParameterValue', message: `Duplicate tag key '${key}'` };
+    tags.push({ key, value });
   }
   if (tags.length > 50) return constraint(undefined, 'tags', 'Member must have length less than or equal to 50');
   const policyArns = [...members(params, 'PolicyArns').values()].map((m) => m['arn'] ?? '');
   if (policyArns.length > 10) return constraint(undefined, 'policyArns', 'Member must have length less than or equal to 10');
 
   return {
-    roleArn: roleArn!,
-    roleSessionName: roleSessionName!,
+    roleArn,
+    roleSessionName,
     durationSeconds,
     tags,
     policyArns,
@@ -142,7 +147,7 @@ export function packedPolicyPercent(p: AssumeRoleParams): number {
  */
 export function assumeRole(p: AssumeRoleParams, roles: Readonly<Record<string, EmulatedRole>> | undefined, callerArn: string, now: Date): IssuedCredentials | StsFault {
   const denied: StsFault = { status: 403, code: 'AccessDenied', message: `User: ${callerArn} is not authorized to perform: sts:AssumeRole on resource: ${p.roleArn}` };
-  const role = roles === undefined ? {} : roles[p.roleArn];
+  const role = roles === undefined ? {} : Object.hasOwn(roles, p.roleArn) ? roles[p.roleArn] : undefined;
   if (role === undefined) return denied;
   if (role.externalId !== undefined && role.externalId !== p.externalId) return denied;
   const maxSession = roles === undefined ? 43200 : (role.maxSessionDuration ?? DEFAULT_ROLE_MAX_SESSION);
@@ -153,7 +158,7 @@ export function assumeRole(p: AssumeRoleParams, roles: Readonly<Record<string, E
   if (packedPolicySize > 100) {
     return { status: 400, code: 'PackedPolicyTooLarge', message: `Packed policy consumes ${packedPolicySize}% of allotted space, please use smaller policy.` };
   }
-  const [, partition, account, roleName] = ROLE_ARN.exec(p.roleArn)!;
+  const [, partition = 'aws', account = '', roleName = ''] = ROLE_ARN.exec(p.roleArn) ?? [];
   return {
     accessKeyId: `ASIA${randomId(16)}`,
     secretAccessKey: randomBytes(30).toString('base64'),
@@ -166,13 +171,13 @@ export function assumeRole(p: AssumeRoleParams, roles: Readonly<Record<string, E
 }
 
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-const randomId = (n: number): string => Array.from({ length: n }, () => ID_ALPHABET[randomInt(ID_ALPHABET.length)]).join('');
+const randomId = (n: number): string => Array.from({ length: n }, () => ID_ALPHABET.charAt(randomInt(ID_ALPHABET.length))).join('');
 
 export const isFault = (value: unknown): value is StsFault =>
   typeof value === 'object' && value !== null && 'code' in value && 'status' in value && 'message' in value;
 
-const escapeXml = (s: string): string =>
-  s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
+const XML_ENTITIES: Readonly<Record<string, string>> = { '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' };
+const escapeXml = (s: string): string => s.replace(/[<>&'"]/g, (c) => XML_ENTITIES[c] ?? c);
 
 export function assumeRoleResponseXml(c: IssuedCredentials, sourceIdentity: string | undefined, requestId: string): string {
   return (

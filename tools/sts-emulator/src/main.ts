@@ -59,22 +59,26 @@ if (!accessKeyId || !secretAccessKey) fail('--access-key-id and --secret-access-
 const port = integer('port', values.port, 0);
 if (port > 65_535) fail(`--port must be at most 65535, got ${port}`);
 
-const emulator = await startStsEmulator({
+const started = startStsEmulator({
   port,
   host: values.host ?? '127.0.0.1',
   accessKeys: { [accessKeyId]: secretAccessKey },
   latencyMs: integer('latency-ms', values['latency-ms'], 0),
 });
-process.stdout.write(`${JSON.stringify({ ready: true, url: emulator.url, port: emulator.port })}\n`);
-
+// Handlers go in before the ready line: a supervisor may signal as soon as it reads it.
 let stopping = false;
 const stop = () => {
   if (stopping) return;
   stopping = true;
-  emulator.close().then(
-    () => process.exit(0),
-    () => process.exit(1),
-  );
+  started
+    .then((emulator) => emulator.close())
+    .then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
 };
 process.once('SIGTERM', stop);
 process.once('SIGINT', stop);
+
+const emulator = await started;
+process.stdout.write(`${JSON.stringify({ ready: true, url: emulator.url, port: emulator.port })}\n`);

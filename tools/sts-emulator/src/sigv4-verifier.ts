@@ -61,9 +61,10 @@ export async function verifySigV4(
   }
 
   const amzDate = request.headers['x-amz-date'] ?? '';
-  const d = AMZ_DATE.exec(amzDate);
+  const d = AMZ_DATE.exec(amzDate)?.slice(1).map(Number);
   if (!d) return { ok: false, accessKeyId, region, fault: fault(400, 'IncompleteSignature', 'The request must carry an X-Amz-Date header (YYYYMMDDTHHMMSSZ).') };
-  const signingDate = new Date(Date.UTC(+d[1]!, +d[2]! - 1, +d[3]!, +d[4]!, +d[5]!, +d[6]!));
+  const [year = 0, month = 1, day = 0, hour = 0, minute = 0, second = 0] = d;
+  const signingDate = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
   if (scopeDate !== amzDate.slice(0, 8)) {
     return { ok: false, accessKeyId, region, fault: fault(403, 'SignatureDoesNotMatch', `Credential should be scoped to a valid date: '${amzDate.slice(0, 8)}'.`) };
   }

@@ -4,6 +4,7 @@ import { requestTyped } from '@lakegate/platform-nats';
 import { assertIdentity } from '@lakegate/trust';
 import { authenticateBearer } from '../authenticate.js';
 import type { EdgeContext } from '../edge-context.js';
+import { traced } from '../traced.js';
 
 export const AUDIT_PREFIX = '/api/v1/audit';
 
@@ -25,7 +26,7 @@ export function sendCloudTrailError(reply: FastifyReply, error: LakegateError, h
 
 /** CloudTrail `LookupEvents` over HTTP, for metastore admins. */
 export function registerAuditLookupFace(app: FastifyInstance, ctx: EdgeContext): void {
-  app.post(`${AUDIT_PREFIX}/lookup-events`, async (request, reply) => {
+  app.post(`${AUDIT_PREFIX}/lookup-events`, traced('LookupEvents', async (request, reply) => {
     try {
       const identity = authenticateBearer(ctx, request);
       if (!ctx.admins.has(identity.principal)) {
@@ -42,5 +43,5 @@ export function registerAuditLookupFace(app: FastifyInstance, ctx: EdgeContext):
     } catch (thrown) {
       return sendCloudTrailError(reply, toLakegateError(thrown));
     }
-  });
+  }));
 }

@@ -6,6 +6,7 @@ import { assertIdentity, type AssertedIdentity } from '@lakegate/trust';
 import { authenticateBearer } from '../authenticate.js';
 import { auditEdgeFailure } from '../edge-audit.js';
 import type { EdgeContext } from '../edge-context.js';
+import { traced } from '../traced.js';
 import { vend } from '../vend-client.js';
 
 export const UC_PREFIXES = ['/api/2.1/unity-catalog', '/api/2.0/unity-catalog'] as const;
@@ -60,7 +61,7 @@ export function ucTemporaryCredentials(vended: VendSuccess): Record<string, unkn
 export function registerUnityCatalogFace(app: FastifyInstance, ctx: EdgeContext): void {
   for (const prefix of UC_PREFIXES) {
     const operation = 'GenerateTemporaryVolumeCredentials';
-    app.post(`${prefix}/temporary-volume-credentials`, { config: { operation } }, async (request, reply) => {
+    app.post(`${prefix}/temporary-volume-credentials`, { config: { operation } }, traced(operation, async (request, reply) => {
       let identity: AssertedIdentity | undefined;
       let body;
       try {
@@ -81,9 +82,9 @@ export function registerUnityCatalogFace(app: FastifyInstance, ctx: EdgeContext)
       } catch (thrown) {
         return sendUcError(reply, toLakegateError(thrown));
       }
-    });
+    }));
 
-    app.get<{ Params: { full_name: string } }>(`${prefix}/volumes/:full_name`, async (request, reply) => {
+    app.get<{ Params: { full_name: string } }>(`${prefix}/volumes/:full_name`, traced('GetVolume', async (request: FastifyRequest<{ Params: { full_name: string } }>, reply) => {
       try {
         const identity = authenticateBearer(ctx, request);
         const fullName = request.params.full_name;
@@ -100,7 +101,7 @@ export function registerUnityCatalogFace(app: FastifyInstance, ctx: EdgeContext)
       } catch (thrown) {
         return sendUcError(reply, toLakegateError(thrown));
       }
-    });
+    }));
   }
 }
 
