@@ -11,7 +11,7 @@ const cred = { name: 'c', revision: 1 };
 
 describe('CredentialCache', () => {
   it('makes one upstream call for 1,000 concurrent misses of one key', async () => {
-    let now = 0;
+    const now = 0;
     const cache = new CredentialCache({ maxEntries: 10, minRemainingMs: 0, clock: () => now });
     let calls = 0;
     let release!: () => void;
