@@ -9,6 +9,22 @@ export const StorageCredentialRef = Type.Object(
     /** Catalog revision, so caches drop entries when the credential changes. */
     revision: Type.Integer({ minimum: 0 }),
     aws: Type.Optional(Type.Object({ roleArn: Type.String(), externalId: Type.Optional(Type.String()) }, { additionalProperties: false })),
+    /** An Entra ID application (service principal) or managed identity with a storage role on the account. */
+    azure: Type.Optional(
+      Type.Object(
+        {
+          tenantId: Type.String(),
+          clientId: Type.String(),
+          /** Storage account name (`<name>.blob|dfs.core.windows.net`). */
+          accountName: Type.String(),
+          /** True for ADLS Gen2 (hierarchical namespace): directory SAS is possible. */
+          hierarchicalNamespace: Type.Boolean(),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    /** A service account that the GCP minter's source identity impersonates before downscoping. */
+    gcp: Type.Optional(Type.Object({ serviceAccountEmail: Type.String() }, { additionalProperties: false })),
   },
   { $id: 'StorageCredentialRef', additionalProperties: false },
 );
