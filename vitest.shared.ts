@@ -18,6 +18,7 @@ export function sharedTestConfig(root: string): UserWorkspaceConfig {
       testTimeout: 30_000,
       hookTimeout: 120_000,
       pool: 'forks',
+      passWithNoTests: true,
       reporters: ['default', ['json', { outputFile: join(root, 'out-tsc/vitest-results.json') }]],
     },
   } as UserWorkspaceConfig;
