@@ -16,6 +16,7 @@ export interface EdgeContext {
   vendTimeoutMs: number;
   bodyLimitBytes: number;
   readyServices: readonly string[];
+  benchEcho: boolean;
   assertionKeys: { authz: SymmetricKey; catalog: SymmetricKey; audit: SymmetricKey };
   clock: () => number;
 }

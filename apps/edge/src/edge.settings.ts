@@ -1,7 +1,8 @@
-import { ADMINS_SETTING, ASSERTION_KEY_SETTINGS, COMMON_SETTINGS, setting, Type } from '@lakegate/config';
+import { ADMINS_SETTING, ASSERTION_KEY_SETTINGS, AUDIT_STREAM_SETTINGS, COMMON_SETTINGS, setting, Type } from '@lakegate/config';
 
 export const EDGE_SETTINGS = {
   ...COMMON_SETTINGS,
+  ...AUDIT_STREAM_SETTINGS,
   admins: ADMINS_SETTING,
   httpHost: setting('LAKEGATE_HTTP_HOST', Type.String({ default: '127.0.0.1' }), 'address the HTTP listener binds'),
   httpPort: setting('LAKEGATE_HTTP_PORT', Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }), 'HTTP port'),
@@ -12,6 +13,7 @@ export const EDGE_SETTINGS = {
     Type.String({ default: 'lakegate-authz,lakegate-catalog,lakegate-audit,lakegate-minter-aws,lakegate-minter-azure,lakegate-minter-gcp' }),
     'services that must answer a ping before /readyz says ready',
   ),
+  benchEcho: setting('LAKEGATE_BENCH_ECHO', Type.Boolean({ default: false }), 'serve POST /api/v1/bench/echo (HTTP → NATS → echo), the benchmark baseline'),
   assertionKeyAuthzFile: ASSERTION_KEY_SETTINGS.authz,
   assertionKeyCatalogFile: ASSERTION_KEY_SETTINGS.catalog,
   assertionKeyAuditFile: ASSERTION_KEY_SETTINGS.audit,

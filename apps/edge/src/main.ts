@@ -13,7 +13,7 @@ runMain('edge', async () => {
   const logger = createLogger({ service: 'lakegate-edge', level: config.logLevel });
   const telemetry = startTelemetry({ service: 'lakegate-edge', otlpEndpoint: config.otlpEndpoint });
   const nc = await connectNats({ servers: config.natsUrl, name: 'lakegate-edge', credsFile: config.natsCredsFile }, logger);
-  await ensureAuditStream(nc, { maxAgeDays: 30 });
+  await ensureAuditStream(nc, { maxAgeDays: config.auditMaxAgeDays });
   const view = await CatalogView.start(nc, logger);
   const app = await buildEdgeServer({
     nc,
@@ -26,6 +26,7 @@ runMain('edge', async () => {
     vendTimeoutMs: config.vendTimeoutMs,
     bodyLimitBytes: config.bodyLimitBytes,
     readyServices: parseList(config.readyServices),
+    benchEcho: config.benchEcho,
     assertionKeys: {
       authz: await readSymmetricKey(config.assertionKeyAuthzFile),
       catalog: await readSymmetricKey(config.assertionKeyCatalogFile),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { LakegateError, toLakegateError } from '@lakegate/contracts';
+import { LakegateError, SUBJECTS, toLakegateError } from '@lakegate/contracts';
 import { pingServices } from '@lakegate/platform-nats';
 import { auditEdgeFailure } from './edge-audit.js';
 import type { EdgeContext } from './edge-context.js';
@@ -73,6 +73,14 @@ export async function buildEdgeServer(ctx: EdgeContext): Promise<FastifyInstance
     const ready = connected && ctx.readyServices.every((s) => services[s]);
     return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', nats: connected ? 'connected' : 'closed', services });
   });
+
+  if (ctx.benchEcho) {
+    // The physical baseline for benchmarks: the same HTTP stack and NATS hop, no decision, no mint.
+    app.post('/api/v1/bench/echo', async (request, reply) => {
+      const msg = await ctx.nc.request(SUBJECTS.benchEcho, JSON.stringify(request.body ?? {}), { timeout: ctx.vendTimeoutMs });
+      return reply.header('content-type', 'application/json').send(msg.data);
+    });
+  }
 
   registerUnityCatalogFace(app, ctx);
   registerAuditLookupFace(app, ctx);

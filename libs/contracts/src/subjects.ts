@@ -27,6 +27,8 @@ export const SUBJECTS = {
   auditLookup: 'lakegate.v1.audit.query.lookup-events',
   /** Catalog reads answered by the catalog service. */
   catalogGetVolume: 'lakegate.v1.catalog.volume.get',
+  /** Benchmark baseline only: the edge's echo route sends here and a bench responder answers. */
+  benchEcho: 'lakegate.v1.bench.echo',
   /** Every catalog change is also published as an event here. */
   catalogEvent: (kind: string) => `lakegate.v1.catalog.event.${kind}`,
 } as const;

@@ -82,6 +82,7 @@ async function main(): Promise<void> {
 
     // AWS STS: the loopback emulator unless a real endpoint is configured.
     const awsEnv: Record<string, string> = {};
+    let stsUrl: string | undefined;
     if (env['AWS_ENDPOINT_URL_STS']) {
       awsEnv['AWS_ENDPOINT_URL_STS'] = env['AWS_ENDPOINT_URL_STS'];
     } else {
@@ -92,12 +93,19 @@ async function main(): Promise<void> {
         startProcess(
           'sts-emulator',
           process.execPath,
-          [join(root, 'tools/sts-emulator/dist/main.js'), '--port', String(stsPort), '--access-key-id', accessKeyId, '--secret-access-key', secretAccessKey],
+          [
+            join(root, 'tools/sts-emulator/dist/main.js'),
+            '--port', String(stsPort),
+            '--access-key-id', accessKeyId,
+            '--secret-access-key', secretAccessKey,
+            '--latency-ms', env['LAKEGATE_STS_EMULATOR_LATENCY_MS'] ?? '0',
+          ],
           env,
           join(logDir, 'sts-emulator.log'),
         ),
       );
       await waitUntil('sts-emulator', () => portIsFree(stsPort).then((free) => !free), 10_000, exitedEarly);
+      stsUrl = `http://127.0.0.1:${stsPort}`;
       Object.assign(awsEnv, { AWS_ENDPOINT_URL_STS: `http://127.0.0.1:${stsPort}`, AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_REGION: env['AWS_REGION'] ?? 'us-east-1' });
     }
 
@@ -131,6 +139,13 @@ async function main(): Promise<void> {
 
     const url = `http://127.0.0.1:${httpPort}`;
     await waitUntil('lakegate', async () => (await fetch(`${url}/readyz`)).ok, 60_000, exitedEarly);
+    // What tools (bench, tests) need to find the running system; no secret in it.
+    await writeFile(
+      join(dataDir, 'run.json'),
+      `${JSON.stringify({ url, natsUrl, stsUrl, pids: Object.fromEntries(started.map((p) => [p.name, p.child.pid])) }, null, 2)}
+`,
+      { mode: 0o600 },
+    );
     const volume = (await (await fetch(`${url}/api/2.1/unity-catalog/volumes/lakegate_demo.default.landing`, { headers: { authorization: `Bearer ${token}` } })).json()) as { volume_id?: string };
     say('');
     say(`lakegate is ready at ${url}  (data: ${dataDir}, nats: ${natsUrl}, logs: ${logDir})`);
