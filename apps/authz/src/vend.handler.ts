@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { CODECS, HEADERS, LakegateError, SUBJECTS, toLakegateError, type VendRequest } from '@lakegate/contracts';
 import { buildAuditRecord, type AuditPublisher, type AuditRedactor, type AuditUserIdentity } from '@lakegate/audit';
 import type { CatalogView } from '@lakegate/catalog-store';
-import { decideVolumeAccess, identityForToken, type Decision } from '@lakegate/domain';
+import { decidePathAccess, decideTableAccess, decideVolumeAccess, identityForToken, type Decision } from '@lakegate/domain';
 import { FORWARDED, tracedHeaders, type NatsConnection, type ServiceMsg } from '@lakegate/platform-nats';
 import type { Logger } from '@lakegate/telemetry';
 import { signMintOrder, verifyAssertion, type AssertedIdentity, type SigningKey, type SymmetricKey } from '@lakegate/trust';
@@ -36,7 +36,27 @@ export function vendHandler(deps: VendHandlerDeps) {
       if (!msg.reply) throw new LakegateError('INVALID_ARGUMENT', 'A vend request needs a reply subject.');
       const decision = decide(deps, request, identity);
       if (!decision.allow) throw decision.error;
-      if (request.dryRun) throw new LakegateError('NOT_IMPLEMENTED', 'Dry runs are not implemented yet.');
+      if (request.dryRun) {
+        await deps.audit.publish(
+          buildAuditRecord(
+            {
+              stage: 'authz',
+              eventName: request.operation,
+              requestId: request.requestId,
+              region: deps.region,
+              userIdentity: userIdentityOf(identity),
+              ...(request.source.ip ? { sourceIPAddress: request.source.ip } : {}),
+              ...(request.source.userAgent ? { userAgent: request.source.userAgent } : {}),
+              requestParameters: request.requestParameters ?? { target: request.target, access: request.access },
+              additionalEventData: { face: request.face, dryRun: true, vendedLocations: decision.scope.locations },
+              readOnly: true,
+              resources: decision.resources,
+            },
+            deps.redactor,
+          ),
+        );
+        return CODECS.vendReply.encode({ ok: true, requestId: request.requestId, dryRun: true, cloud: decision.scope.cloud, locations: decision.scope.locations });
+      }
       const order = signMintOrder(deps.signingKey, {
         v: 1,
         orderId: randomUUID(),
@@ -83,7 +103,7 @@ export function vendHandler(deps: VendHandlerDeps) {
             additionalEventData: { face: request?.face ?? 'nats', ...(request?.auditContext ? { auditContext: request.auditContext } : {}) },
             error: { code: error.code, message: error.message },
             readOnly: request?.access !== 'write',
-            ...(request?.target.kind === 'volume' ? { resources: [{ type: 'volume', name: request.target.volumeId }] } : {}),
+            ...(request ? { resources: [resourceOf(request)] } : {}),
           },
           deps.redactor,
         ),
@@ -101,9 +121,15 @@ function identify(deps: VendHandlerDeps, request: VendRequest, now: number): Ass
 }
 
 function decide(deps: VendHandlerDeps, request: VendRequest, identity: AssertedIdentity): Decision {
+  const state = deps.view.state;
+  const principal = identity.principal;
   switch (request.target.kind) {
     case 'volume':
-      return decideVolumeAccess(deps.view.state, { principal: identity.principal, volumeId: request.target.volumeId, access: request.access });
+      return decideVolumeAccess(state, { principal, volumeId: request.target.volumeId, access: request.access });
+    case 'table':
+      return decideTableAccess(state, { principal, tableId: request.target.tableId, access: request.access });
+    case 'path':
+      return decidePathAccess(state, { principal, url: request.target.url, operation: request.target.operation });
   }
 }
 
@@ -114,3 +140,14 @@ const userIdentityOf = (identity: AssertedIdentity): AuditUserIdentity => ({
   authMethod: identity.authMethod,
   ...(identity.credentialId ? { accessKeyId: identity.credentialId } : {}),
 });
+
+const resourceOf = (request: VendRequest): { type: string; name: string } => {
+  switch (request.target.kind) {
+    case 'volume':
+      return { type: 'volume', name: request.target.volumeId };
+    case 'table':
+      return { type: 'table', name: request.target.tableId };
+    case 'path':
+      return { type: 'path', name: request.target.url.slice(0, 512) };
+  }
+};

@@ -9,7 +9,7 @@ import { createLogger, startTelemetry } from '@lakegate/telemetry';
 import { readSymmetricKey } from '@lakegate/trust';
 import { Value } from '@sinclair/typebox/value';
 import { CATALOG_SETTINGS } from './catalog.settings.js';
-import { getVolumeHandler } from './get-volume.handler.js';
+import { getTableHandler, getVolumeHandler } from './get-securable.handler.js';
 
 runMain('catalog', async () => {
   const config = loadConfigFromEnv(CATALOG_SETTINGS);
@@ -27,6 +27,7 @@ runMain('catalog', async () => {
     await registerToken(writer, { principal: config.demoPrincipal, tokenId: 'demo-token', token: config.demoToken, now: Date.now() });
   }
   const view = await CatalogView.start(nc, logger);
+  const handlerDeps = { view, assertionKeys: [await readSymmetricKey(config.assertionKeyFile)], admins: new Set(parseList(config.admins)), clock: Date.now };
   const service = await startService(
     nc,
     {
@@ -34,11 +35,8 @@ runMain('catalog', async () => {
       version: '0.1.0',
       description: 'Owns catalog, principal and grant state',
       endpoints: [
-        {
-          name: 'get-volume',
-          subject: SUBJECTS.catalogGetVolume,
-          handler: getVolumeHandler({ view, assertionKeys: [await readSymmetricKey(config.assertionKeyFile)], admins: new Set(parseList(config.admins)), clock: Date.now }),
-        },
+        { name: 'get-volume', subject: SUBJECTS.catalogGetVolume, handler: getVolumeHandler(handlerDeps) },
+        { name: 'get-table', subject: SUBJECTS.catalogGetTable, handler: getTableHandler(handlerDeps) },
       ],
     },
     logger,

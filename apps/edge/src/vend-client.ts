@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { CODECS, HEADERS, LakegateError, SUBJECTS, VEND_SCHEMA_VERSION, type Access, type AuditContext, type Face, type VendSuccess, type VendTarget } from '@lakegate/contracts';
+import { CODECS, HEADERS, LakegateError, SUBJECTS, VEND_SCHEMA_VERSION, type Access, type AuditContext, type Face, type VendDryRun, type VendSuccess, type VendTarget } from '@lakegate/contracts';
 import { requestTyped } from '@lakegate/platform-nats';
 import { assertIdentity, type AssertedIdentity } from '@lakegate/trust';
 import { auditEdgeFailure } from './edge-audit.js';
@@ -14,6 +14,8 @@ export interface VendInput {
   auditContext?: AuditContext;
   /** The face request as received, without secrets. */
   requestParameters: Record<string, unknown>;
+  /** Decide and report the scope without minting. */
+  dryRun?: boolean;
 }
 
 /**
@@ -21,7 +23,7 @@ export interface VendInput {
  * and waits for the reply (which comes from authz or straight from the minter). When no stage
  * answers in time, the edge records the failed call itself so even a lost request leaves a trace.
  */
-export async function vend(ctx: EdgeContext, request: FastifyRequest, identity: AssertedIdentity, input: VendInput): Promise<VendSuccess> {
+export async function vend(ctx: EdgeContext, request: FastifyRequest, identity: AssertedIdentity, input: VendInput): Promise<VendSuccess | VendDryRun> {
   const userAgent = request.headers['user-agent'];
   const vendRequest = assertIdentity(
     ctx.assertionKeys.authz,
@@ -36,6 +38,7 @@ export async function vend(ctx: EdgeContext, request: FastifyRequest, identity: 
       ...(input.durationSeconds ? { durationSeconds: input.durationSeconds } : {}),
       ...(input.auditContext ? { auditContext: input.auditContext } : {}),
       requestParameters: input.requestParameters,
+      ...(input.dryRun ? { dryRun: true } : {}),
       source: { ip: request.ip, ...(userAgent ? { userAgent: userAgent.slice(0, 1024) } : {}) },
     },
     ctx.clock(),

@@ -71,6 +71,40 @@ describe('lakegate end to end, started as npm start does', () => {
     issuedSecrets.push(body.aws_temp_credentials.secret_access_key, body.aws_temp_credentials.session_token);
   });
 
+  it('vends table credentials: read, and read-write', async () => {
+    const lookup = await fetch(`${system.url}/api/2.1/unity-catalog/tables/lakegate_demo.default.trips`, { headers: { authorization: `Bearer ${token}` } });
+    expect(lookup.status).toBe(200);
+    const table = (await lookup.json()) as { table_id: string; storage_location: string };
+    for (const operation of ['READ', 'READ_WRITE']) {
+      const res = await post('/api/2.1/unity-catalog/temporary-table-credentials', { table_id: table.table_id, operation });
+      expect(res.status, operation).toBe(200);
+      const body = (await res.json()) as { url: string; aws_temp_credentials: { secret_access_key: string; session_token: string } };
+      expect(body.url).toBe('s3://lakegate-demo/tables/trips');
+      issuedSecrets.push(body.aws_temp_credentials.secret_access_key, body.aws_temp_credentials.session_token);
+    }
+  });
+
+  it('vends path credentials only as far as the external-location grants go', async () => {
+    const path = '/api/2.1/unity-catalog/temporary-path-credentials';
+    const read = await post(path, { url: 's3a://lakegate-demo/raw//2026/', operation: 'PATH_READ' });
+    expect(read.status).toBe(200);
+    const body = (await read.json()) as { url: string; aws_temp_credentials: { secret_access_key: string; session_token: string } };
+    expect(body.url).toBe('s3://lakegate-demo/raw/2026');
+    issuedSecrets.push(body.aws_temp_credentials.secret_access_key, body.aws_temp_credentials.session_token);
+
+    const write = await post(path, { url: 's3://lakegate-demo/raw/2026', operation: 'PATH_READ_WRITE' });
+    expect(write.status).toBe(403);
+    expect(await write.json()).toMatchObject({ error_code: 'PERMISSION_DENIED', message: expect.stringContaining('WRITE FILES') });
+
+    const dry = await post(path, { url: 's3://lakegate-demo/raw/2026', operation: 'PATH_READ', dry_run: true });
+    expect(dry.status).toBe(200);
+    expect(await dry.json()).toEqual({ url: 's3://lakegate-demo/raw/2026' });
+
+    const overlap = await post(path, { url: 's3://lakegate-demo/landing/x', operation: 'PATH_READ' });
+    expect(overlap.status).toBe(400);
+    expect(await overlap.json()).toMatchObject({ error_code: 'INVALID_ARGUMENT', message: expect.stringContaining("volume 'lakegate_demo.default.landing'") });
+  });
+
   it('vends over NATS for an internal service holding its own token', async () => {
     const request: VendRequest = {
       v: 1,
@@ -191,7 +225,7 @@ describe('lakegate end to end, started as npm start does', () => {
   });
 
   it('keeps every issued secret out of the audit log, the logs and the JetStream stream', async () => {
-    expect(issuedSecrets.length).toBe(10);
+    expect(issuedSecrets.length).toBe(16);
     const haystacks: [string, string][] = [];
     const lookup = await post('/api/v1/audit/lookup-events', { MaxResults: 50 });
     haystacks.push(['audit lookup', await lookup.text()]);

@@ -8,6 +8,7 @@ import {
   Principal,
   StorageCredential,
   codec,
+  type TableInfo,
   type TokenRecord,
   type VolumeInfo,
 } from '@lakegate/contracts';
@@ -30,6 +31,24 @@ export const CatalogSeed = Type.Object(
           name: Type.String(),
           volume_type: Type.Union([Type.Literal('EXTERNAL'), Type.Literal('MANAGED')]),
           storage_location: Type.String(),
+          owner: Type.String(),
+          comment: Type.Optional(Type.String()),
+        },
+        { additionalProperties: false },
+      ),
+      { default: [] },
+    ),
+    tables: Type.Array(
+      Type.Object(
+        {
+          catalog_name: Type.String(),
+          schema_name: Type.String(),
+          name: Type.String(),
+          table_type: Type.Union([Type.Literal('EXTERNAL'), Type.Literal('MANAGED')]),
+          data_source_format: Type.String({ default: 'DELTA' }),
+          storage_location: Type.String(),
+          auxiliary_locations: Type.Optional(Type.Array(Type.String())),
+          columns: Type.Optional(Type.Array(Type.Object({ name: Type.String(), type_name: Type.String(), partition_index: Type.Optional(Type.Integer()) }))),
           owner: Type.String(),
           comment: Type.Optional(Type.String()),
         },
@@ -70,6 +89,11 @@ export async function applySeed(writer: CatalogWriter, seed: CatalogSeed, now: n
     const full_name = `${v.catalog_name}.${v.schema_name}.${v.name}`;
     const volume: VolumeInfo = { ...v, full_name, volume_id: stableId('volume', full_name), created_at: now, created_by: v.owner };
     await put(CATALOG_KEYS.volume(volume.volume_id), volume);
+  }
+  for (const t of seed.tables) {
+    const full_name = `${t.catalog_name}.${t.schema_name}.${t.name}`;
+    const table: TableInfo = { ...t, full_name, table_id: stableId('table', full_name), created_at: now, created_by: t.owner };
+    await put(CATALOG_KEYS.table(table.table_id), table);
   }
   for (const g of seed.grants) await put(CATALOG_KEYS.grants(g.securable_type, g.securable_name), g);
   return { written };

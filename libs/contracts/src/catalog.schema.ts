@@ -48,6 +48,15 @@ export const StorageCredential = Type.Object(
     name: Type.String(),
     owner: Type.String(),
     aws_iam_role: Type.Optional(Type.Object({ role_arn: Type.String(), external_id: Type.Optional(Type.String()) }, { additionalProperties: false })),
+    /** An Entra ID service principal; its secret lives with the Azure minter, never in the catalog. */
+    azure_service_principal: Type.Optional(
+      Type.Object(
+        { directory_id: Type.String(), application_id: Type.String(), hierarchical_namespace: Type.Optional(Type.Boolean()) },
+        { additionalProperties: false },
+      ),
+    ),
+    /** A GCP service account the GCP minter impersonates. */
+    gcp_service_account: Type.Optional(Type.Object({ email: Type.String() }, { additionalProperties: false })),
     comment: Type.Optional(Type.String()),
   },
   { $id: 'StorageCredential', additionalProperties: false },
@@ -93,7 +102,31 @@ export const VolumeInfo = Type.Object(
 );
 export type VolumeInfo = Static<typeof VolumeInfo>;
 
-export const SECURABLE_TYPES = ['metastore', 'catalog', 'schema', 'volume', 'external_location', 'storage_credential'] as const;
+export const TableInfo = Type.Object(
+  {
+    table_id: Type.String(),
+    catalog_name: Type.String(),
+    schema_name: Type.String(),
+    name: Type.String(),
+    full_name: Type.String(),
+    table_type: Type.Union([Type.Literal('MANAGED'), Type.Literal('EXTERNAL')]),
+    data_source_format: Type.String(),
+    storage_location: Type.String(),
+    /** Further locations the table's files live in (e.g. Delta Sharing auxiliary locations). */
+    auxiliary_locations: Type.Optional(Type.Array(Type.String())),
+    columns: Type.Optional(Type.Array(Type.Object({ name: Type.String(), type_name: Type.String(), partition_index: Type.Optional(Type.Integer()) }))),
+    owner: Type.String(),
+    comment: Type.Optional(Type.String()),
+    created_at: Type.Integer(),
+    created_by: Type.Optional(Type.String()),
+    updated_at: Type.Optional(Type.Integer()),
+    metastore_id: Type.Optional(Type.String()),
+  },
+  { $id: 'TableInfo', additionalProperties: false },
+);
+export type TableInfo = Static<typeof TableInfo>;
+
+export const SECURABLE_TYPES = ['metastore', 'catalog', 'schema', 'table', 'volume', 'external_location', 'storage_credential'] as const;
 export type SecurableType = (typeof SECURABLE_TYPES)[number];
 
 export const PrivilegeAssignment = Type.Object(
@@ -123,10 +156,11 @@ export const CATALOG_KEYS = {
   catalog: (name: string) => `catalog.${hexKey(name)}`,
   schema: (fullName: string) => `schema.${hexKey(fullName)}`,
   volume: (volumeId: string) => `volume.${hexKey(volumeId)}`,
+  table: (tableId: string) => `table.${hexKey(tableId)}`,
   grants: (type: SecurableType, name: string) => `grants.${type}.${hexKey(name)}`,
 } as const;
 
-export const CATALOG_KEY_KINDS = ['metastore', 'principal', 'token', 'credential', 'location', 'catalog', 'schema', 'volume', 'grants'] as const;
+export const CATALOG_KEY_KINDS = ['metastore', 'principal', 'token', 'credential', 'location', 'catalog', 'schema', 'volume', 'table', 'grants'] as const;
 export type CatalogKeyKind = (typeof CATALOG_KEY_KINDS)[number];
 
 export function hexKey(name: string): string {

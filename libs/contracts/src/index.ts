@@ -13,7 +13,7 @@ export * from './json-schemas.js';
 import { codec } from './codec.js';
 import { AuditLookupQuery, AuditRecord, LookupEventsRequest, LookupEventsResponse } from './audit.schema.js';
 import { ResultReply } from './common.schema.js';
-import { GetVolumeRequest, VolumeInfo } from './catalog.schema.js';
+import { GetVolumeRequest, TableInfo, VolumeInfo } from './catalog.schema.js';
 import { SignedMintOrder } from './mint-order.schema.js';
 import { VendReply, VendRequest } from './vend.schema.js';
 
@@ -27,6 +27,9 @@ export const CODECS = {
   lookupEventsResponse: codec(LookupEventsResponse),
   getVolumeRequest: codec(GetVolumeRequest),
   getVolumeReply: codec(ResultReply(VolumeInfo)),
+  /** Same request shape as volumes: `{requestId, caller, fullName}`. */
+  getTableRequest: codec(GetVolumeRequest),
+  getTableReply: codec(ResultReply(TableInfo)),
   auditLookupQuery: codec(AuditLookupQuery),
   auditLookupReply: codec(ResultReply(LookupEventsResponse)),
 };

@@ -27,6 +27,7 @@ export const SUBJECTS = {
   auditLookup: 'lakegate.v1.audit.query.lookup-events',
   /** Catalog reads answered by the catalog service. */
   catalogGetVolume: 'lakegate.v1.catalog.volume.get',
+  catalogGetTable: 'lakegate.v1.catalog.table.get',
   /** Benchmark baseline only: the edge's echo route sends here and a bench responder answers. */
   benchEcho: 'lakegate.v1.bench.echo',
   /** Every catalog change is also published as an event here. */

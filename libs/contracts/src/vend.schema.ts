@@ -43,7 +43,22 @@ export const VolumeTarget = Type.Object(
   { $id: 'VolumeTarget', additionalProperties: false },
 );
 
-export const VendTarget = Type.Union([VolumeTarget], { $id: 'VendTarget' });
+export const TableTarget = Type.Object(
+  { kind: Type.Literal('table'), tableId: Type.String({ minLength: 1, maxLength: 256 }) },
+  { $id: 'TableTarget', additionalProperties: false },
+);
+
+export const PathTarget = Type.Object(
+  {
+    kind: Type.Literal('path'),
+    url: Type.String({ minLength: 1, maxLength: 2048 }),
+    /** read, read-write, or create-table (which also writes). */
+    operation: Type.Union([Type.Literal('read'), Type.Literal('read-write'), Type.Literal('create-table')]),
+  },
+  { $id: 'PathTarget', additionalProperties: false },
+);
+
+export const VendTarget = Type.Union([VolumeTarget, TableTarget, PathTarget], { $id: 'VendTarget' });
 export type VendTarget = Static<typeof VendTarget>;
 
 export const AuditContext = Type.Object(
@@ -115,5 +130,12 @@ export const VendFailure = Type.Object(
 );
 export type VendFailure = Static<typeof VendFailure>;
 
-export const VendReply = Type.Union([VendSuccess, VendFailure], { $id: 'VendReply' });
+/** The answer to a dry run: the decision and the exact scope, no credential. */
+export const VendDryRun = Type.Object(
+  { ok: Type.Literal(true), requestId: Type.String(), dryRun: Type.Literal(true), cloud: CloudName, locations: Type.Array(StorageLocation) },
+  { $id: 'VendDryRun', additionalProperties: false },
+);
+export type VendDryRun = Static<typeof VendDryRun>;
+
+export const VendReply = Type.Union([VendSuccess, VendDryRun, VendFailure], { $id: 'VendReply' });
 export type VendReply = Static<typeof VendReply>;

@@ -7,6 +7,7 @@ import {
   Principal,
   SchemaInfo,
   StorageCredential,
+  TableInfo,
   TokenRecord,
   VolumeInfo,
   codec,
@@ -31,6 +32,8 @@ export interface CatalogState {
   readonly schemas: Map<string, Versioned<SchemaInfo>>;
   readonly volumes: Map<string, Versioned<VolumeInfo>>;
   readonly volumeIdsByName: Map<string, string>;
+  readonly tables: Map<string, Versioned<TableInfo>>;
+  readonly tableIdsByName: Map<string, string>;
   readonly grants: Map<string, Versioned<GrantList>>;
 }
 
@@ -44,6 +47,8 @@ export const emptyCatalogState = (): CatalogState => ({
   schemas: new Map(),
   volumes: new Map(),
   volumeIdsByName: new Map(),
+  tables: new Map(),
+  tableIdsByName: new Map(),
   grants: new Map(),
 });
 
@@ -58,6 +63,7 @@ const CODECS = {
   catalog: codec(CatalogInfo),
   schema: codec(SchemaInfo),
   volume: codec(VolumeInfo),
+  table: codec(TableInfo),
   grants: codec(GrantList),
 } satisfies Record<CatalogKeyKind, unknown>;
 
@@ -117,6 +123,14 @@ export function applyCatalogEntry(state: CatalogState, key: string, value: Uint8
       state.volumeIdsByName.set(volume.full_name, volume.volume_id);
       break;
     }
+    case 'table': {
+      const table = decoded as TableInfo;
+      const previous = state.tables.get(table.table_id);
+      if (previous) state.tableIdsByName.delete(previous.value.full_name);
+      put(state.tables, table.table_id);
+      state.tableIdsByName.set(table.full_name, table.table_id);
+      break;
+    }
     case 'grants': {
       const grants = decoded as GrantList;
       put(state.grants, grantKey(grants.securable_type, grants.securable_name));
@@ -139,6 +153,13 @@ function removeEntry(state: CatalogState, kind: CatalogKeyKind, hexId: string): 
       const previous = state.volumes.get(id);
       if (previous) state.volumeIdsByName.delete(previous.value.full_name);
       state.volumes.delete(id);
+      return;
+    }
+    case 'table': {
+      const id = fromHex(hexId);
+      const previous = state.tables.get(id);
+      if (previous) state.tableIdsByName.delete(previous.value.full_name);
+      state.tables.delete(id);
       return;
     }
     case 'grants': {

@@ -1,5 +1,6 @@
 export * from './storage-url.js';
 export * from './catalog-state.js';
 export * from './privileges.js';
-export * from './volume-access.policy.js';
+export * from './storage-resolution.js';
+export * from './uc-access.policy.js';
 export * from './token-auth.js';

@@ -49,7 +49,14 @@ export interface SecurableRef {
 }
 
 /** True when the principal (or one of its groups) holds `privilege` on any of the securables. */
-export function holdsPrivilege(state: CatalogState, identities: Set<string>, privilege: Privilege, securables: readonly SecurableRef[]): boolean {
+export function holdsPrivilege(
+  state: CatalogState,
+  identities: Set<string>,
+  privilege: Privilege,
+  securables: readonly SecurableRef[],
+  options: { allPrivilegesCovers?: boolean } = {},
+): boolean {
+  const allCovers = options.allPrivilegesCovers ?? !NOT_IN_ALL_PRIVILEGES.has(privilege);
   for (const securable of securables) {
     const grants = state.grants.get(grantKey(securable.type, securable.name));
     if (!grants) continue;
@@ -58,7 +65,7 @@ export function holdsPrivilege(state: CatalogState, identities: Set<string>, pri
       for (const granted of assignment.privileges) {
         const p = canonicalPrivilege(granted);
         if (p === privilege) return true;
-        if (p === PRIVILEGES.allPrivileges && !NOT_IN_ALL_PRIVILEGES.has(privilege)) return true;
+        if (p === PRIVILEGES.allPrivileges && allCovers) return true;
       }
     }
   }

@@ -1,13 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { codec, CODECS, HEADERS, LakegateError, SUBJECTS, toLakegateError, type ErrorCode, type VendSuccess } from '@lakegate/contracts';
+import { codec, CODECS, type Codec, HEADERS, LakegateError, SUBJECTS, toLakegateError, type ErrorCode, type VendDryRun, type VendSuccess } from '@lakegate/contracts';
 import { requestTyped } from '@lakegate/platform-nats';
 import { assertIdentity, type AssertedIdentity } from '@lakegate/trust';
 import { authenticateBearer } from '../authenticate.js';
 import { auditEdgeFailure } from '../edge-audit.js';
 import type { EdgeContext } from '../edge-context.js';
 import { traced } from '../traced.js';
-import { vend } from '../vend-client.js';
+import { vend, type VendInput } from '../vend-client.js';
 
 export const UC_PREFIXES = ['/api/2.1/unity-catalog', '/api/2.0/unity-catalog'] as const;
 
@@ -46,63 +46,115 @@ const VolumeCredentialsBody = codec(
     operation: Type.Union([Type.Literal('READ_VOLUME'), Type.Literal('WRITE_VOLUME')]),
   }),
 );
+const TableCredentialsBody = codec(
+  Type.Object({
+    table_id: Type.String({ minLength: 1, maxLength: 256 }),
+    operation: Type.Union([Type.Literal('READ'), Type.Literal('READ_WRITE')]),
+  }),
+);
+const PathCredentialsBody = codec(
+  Type.Object({
+    url: Type.String({ minLength: 1, maxLength: 2048 }),
+    operation: Type.Union([Type.Literal('PATH_READ'), Type.Literal('PATH_READ_WRITE'), Type.Literal('PATH_CREATE_TABLE')]),
+    dry_run: Type.Optional(Type.Boolean()),
+  }),
+);
+const PATH_OPERATIONS = { PATH_READ: 'read', PATH_READ_WRITE: 'read-write', PATH_CREATE_TABLE: 'create-table' } as const;
 
 /** `TemporaryCredentials` as Unity Catalog returns it: one cloud member, expiry in epoch ms, the url. */
-export function ucTemporaryCredentials(vended: VendSuccess): Record<string, unknown> {
+export function ucTemporaryCredentials(vended: VendSuccess | VendDryRun): Record<string, unknown> {
+  const url = vended.locations[0]?.url ?? '';
+  if (!('credential' in vended)) return { url };
   const { credential } = vended;
   const cloudMember = credential.aws
     ? { aws_temp_credentials: { access_key_id: credential.aws.accessKeyId, secret_access_key: credential.aws.secretAccessKey, session_token: credential.aws.sessionToken } }
     : credential.azure
       ? { azure_user_delegation_sas: { sas_token: credential.azure.sasToken } }
       : { gcp_oauth_token: { oauth_token: credential.gcp?.oauthToken ?? '' } };
-  return { ...cloudMember, expiration_time: credential.expiresAt, url: vended.locations[0]?.url ?? '' };
+  return { ...cloudMember, expiration_time: credential.expiresAt, url };
+}
+
+/**
+ * One temporary-credentials route: authenticate and validate at the edge (auditing a failure
+ * there), translate into a VendRequest, and answer in Unity Catalog's shape.
+ */
+function vendRoute<B>(
+  app: FastifyInstance,
+  ctx: EdgeContext,
+  path: string,
+  operation: string,
+  check: (value: unknown) => B,
+  translate: (body: B) => Omit<VendInput, 'face' | 'operation'>,
+): void {
+  app.post(path, { config: { operation } }, traced(operation, async (request, reply) => {
+    let identity: AssertedIdentity | undefined;
+    let input;
+    try {
+      identity = authenticateBearer(ctx, request);
+      input = translate(parseJsonBody(request, check));
+    } catch (thrown) {
+      return endAtEdge(ctx, request, reply, thrown, { eventName: operation, identity, readOnly: false });
+    }
+    try {
+      return reply.send(ucTemporaryCredentials(await vend(ctx, request, identity, { face: 'unity-catalog', operation, ...input })));
+    } catch (thrown) {
+      return sendUcError(reply, toLakegateError(thrown));
+    }
+  }));
 }
 
 export function registerUnityCatalogFace(app: FastifyInstance, ctx: EdgeContext): void {
   for (const prefix of UC_PREFIXES) {
-    const operation = 'GenerateTemporaryVolumeCredentials';
-    app.post(`${prefix}/temporary-volume-credentials`, { config: { operation } }, traced(operation, async (request, reply) => {
-      let identity: AssertedIdentity | undefined;
-      let body;
-      try {
-        identity = authenticateBearer(ctx, request);
-        body = parseJsonBody(request, VolumeCredentialsBody.check);
-      } catch (thrown) {
-        return endAtEdge(ctx, request, reply, thrown, { eventName: operation, identity, readOnly: false });
-      }
-      try {
-        const vended = await vend(ctx, request, identity, {
-          face: 'unity-catalog',
-          operation,
-          target: { kind: 'volume', volumeId: body.volume_id },
-          access: body.operation === 'WRITE_VOLUME' ? 'write' : 'read',
-          requestParameters: { volume_id: body.volume_id, operation: body.operation },
-        });
-        return reply.send(ucTemporaryCredentials(vended));
-      } catch (thrown) {
-        return sendUcError(reply, toLakegateError(thrown));
-      }
+    vendRoute(app, ctx, `${prefix}/temporary-volume-credentials`, 'GenerateTemporaryVolumeCredentials', VolumeCredentialsBody.check, (body) => ({
+      target: { kind: 'volume', volumeId: body.volume_id },
+      access: body.operation === 'WRITE_VOLUME' ? 'write' : 'read',
+      requestParameters: { volume_id: body.volume_id, operation: body.operation },
+    }));
+    vendRoute(app, ctx, `${prefix}/temporary-table-credentials`, 'GenerateTemporaryTableCredentials', TableCredentialsBody.check, (body) => ({
+      target: { kind: 'table', tableId: body.table_id },
+      access: body.operation === 'READ_WRITE' ? 'write' : 'read',
+      requestParameters: { table_id: body.table_id, operation: body.operation },
+    }));
+    vendRoute(app, ctx, `${prefix}/temporary-path-credentials`, 'GenerateTemporaryPathCredentials', PathCredentialsBody.check, (body) => ({
+      target: { kind: 'path', url: body.url, operation: PATH_OPERATIONS[body.operation] },
+      access: body.operation === 'PATH_READ' ? 'read' : 'write',
+      requestParameters: { url: body.url, operation: body.operation, ...(body.dry_run ? { dry_run: true } : {}) },
+      ...(body.dry_run ? { dryRun: true } : {}),
     }));
 
-    app.get<{ Params: { full_name: string } }>(`${prefix}/volumes/:full_name`, traced('GetVolume', async (request: FastifyRequest<{ Params: { full_name: string } }>, reply) => {
-      try {
-        const identity = authenticateBearer(ctx, request);
-        const fullName = request.params.full_name;
-        if (fullName.length > 1024 || fullName.split('.').length !== 3) {
-          throw new LakegateError('INVALID_ARGUMENT', `'${fullName.slice(0, 100)}' is not a volume full name (catalog.schema.volume).`);
-        }
-        const query = assertIdentity(ctx.assertionKeys.catalog, identity, { requestId: request.id, fullName }, ctx.clock());
-        const result = await requestTyped(ctx.nc, SUBJECTS.catalogGetVolume, CODECS.getVolumeRequest.encode(query), CODECS.getVolumeReply, {
-          timeoutMs: ctx.vendTimeoutMs,
-          headers: { [HEADERS.requestId]: request.id },
-        });
-        if (!result.ok) throw LakegateError.fromBody(result.error as never);
-        return reply.send(result.result);
-      } catch (thrown) {
-        return sendUcError(reply, toLakegateError(thrown));
-      }
-    }));
+    getRoute(app, ctx, `${prefix}/volumes/:full_name`, 'GetVolume', 'volume', SUBJECTS.catalogGetVolume, CODECS.getVolumeReply);
+    getRoute(app, ctx, `${prefix}/tables/:full_name`, 'GetTable', 'table', SUBJECTS.catalogGetTable, CODECS.getTableReply);
   }
+}
+
+/** `GET {volumes|tables}/{full_name}`, answered by the catalog service for the asserted caller. */
+function getRoute<T>(
+  app: FastifyInstance,
+  ctx: EdgeContext,
+  path: string,
+  operation: string,
+  kind: 'volume' | 'table',
+  subject: string,
+  replyCodec: Codec<{ ok: true; result: T } | { ok: false; requestId: string; error: { code: string; message: string } }>,
+): void {
+  app.get<{ Params: { full_name: string } }>(path, traced(operation, async (request: FastifyRequest<{ Params: { full_name: string } }>, reply) => {
+    try {
+      const identity = authenticateBearer(ctx, request);
+      const fullName = request.params.full_name;
+      if (fullName.length > 1024 || fullName.split('.').length !== 3) {
+        throw new LakegateError('INVALID_ARGUMENT', `'${fullName.slice(0, 100)}' is not a ${kind} full name (catalog.schema.${kind}).`);
+      }
+      const query = assertIdentity(ctx.assertionKeys.catalog, identity, { requestId: request.id, fullName }, ctx.clock());
+      const result = await requestTyped(ctx.nc, subject, CODECS.getVolumeRequest.encode(query), replyCodec, {
+        timeoutMs: ctx.vendTimeoutMs,
+        headers: { [HEADERS.requestId]: request.id },
+      });
+      if (!result.ok) throw LakegateError.fromBody(result.error as never);
+      return reply.send(result.result);
+    } catch (thrown) {
+      return sendUcError(reply, toLakegateError(thrown));
+    }
+  }));
 }
 
 /** The body as the JSON parser left it, checked against the face's schema; a missing body is a 400. */

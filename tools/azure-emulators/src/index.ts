@@ -1,0 +1,3 @@
+export * from './entra-authority.js';
+export * from './access-token.js';
+export * from './self-signed-tls.js';

@@ -1,0 +1,3 @@
+import base, { readsEnvironment } from '../../eslint.config.mjs';
+
+export default [...base, readsEnvironment];
