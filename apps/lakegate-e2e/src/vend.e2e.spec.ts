@@ -117,8 +117,8 @@ describe('lakegate end to end, started as npm start does', () => {
       source: { userAgent: 'e2e-test' },
     };
     const reply = await requestTyped(nc, SUBJECTS.vend, CODECS.vendRequest.encode(request), CODECS.vendReply, { timeoutMs: 10_000 });
-    expect(reply.ok).toBe(true);
-    if (reply.ok) {
+    expect(reply.ok && 'credential' in reply).toBe(true);
+    if (reply.ok && 'credential' in reply) {
       expect(reply.requestId).toBe(request.requestId);
       expect(reply.locations).toEqual([{ url: 's3://lakegate-demo/landing', access: 'read' }]);
       issuedSecrets.push(reply.credential.aws!.secretAccessKey, reply.credential.aws!.sessionToken);

@@ -189,7 +189,7 @@ describe('POST /v1/token (STS token exchange)', () => {
     expect(emulator.callsTo('sts').at(-1)).toMatchObject({ status: 200, authorizationHeader: true });
   });
 
-  const rule = BOUNDARY.accessBoundaryRules[0]!;
+  const [rule] = BOUNDARY.accessBoundaryRules;
   it.each([
     ['an unknown subject token', { subject_token: 'ya29.forged' }, 'invalid_grant'],
     ['another grant type', { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer' }, 'unsupported_grant_type'],
