@@ -1,10 +1,13 @@
-import { ADMINS_SETTING, ASSERTION_KEY_SETTINGS, COMMON_SETTINGS, setting, Type } from '@lakegate/config';
+import { ADMINS_SETTING, ASSERTION_KEY_SETTINGS, AUDIT_STREAM_SETTINGS, COMMON_SETTINGS, setting, Type } from '@lakegate/config';
 
 export const CATALOG_SETTINGS = {
   ...COMMON_SETTINGS,
+  ...AUDIT_STREAM_SETTINGS,
   assertionKeyFile: ASSERTION_KEY_SETTINGS.catalog,
   admins: ADMINS_SETTING,
   seedFile: setting('LAKEGATE_SEED_FILE', Type.Optional(Type.String({ minLength: 1 })), 'catalog file (YAML or JSON) applied at start-up'),
   demoToken: setting('LAKEGATE_DEMO_TOKEN', Type.Optional(Type.String({ minLength: 16, maxLength: 512 })), "the demo principal's bearer token", { secret: true }),
+  adminToken: setting('LAKEGATE_ADMIN_TOKEN', Type.Optional(Type.String({ minLength: 16, maxLength: 512 })), 'bearer token of the first metastore admin', { secret: true }),
+  adminPrincipal: setting('LAKEGATE_ADMIN_PRINCIPAL', Type.String({ default: 'admin' }), 'principal that LAKEGATE_ADMIN_TOKEN belongs to (a metastore admin)'),
   demoPrincipal: setting('LAKEGATE_DEMO_PRINCIPAL', Type.String({ default: 'demo' }), 'the principal the demo token belongs to'),
 };

@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
+import { AuditPublisher, AuditRedactor, ensureAuditStream } from '@lakegate/audit';
 import { applySeed, catalogSeedCodec, CatalogView, CatalogWriter, openCatalogKv, registerToken } from '@lakegate/catalog-store';
 import { loadConfigFromEnv, parseList } from '@lakegate/config';
-import { SERVICE_NAMES, SUBJECTS } from '@lakegate/contracts';
+import { CATALOG_KEYS, SERVICE_NAMES, SUBJECTS } from '@lakegate/contracts';
 import { connectNats, runMain, startService } from '@lakegate/platform-nats';
 import { createLogger, startTelemetry } from '@lakegate/telemetry';
 import { readSymmetricKey } from '@lakegate/trust';
 import { Value } from '@sinclair/typebox/value';
 import { CATALOG_SETTINGS } from './catalog.settings.js';
+import { adminHandler } from './admin.handler.js';
 import { getTableHandler, getVolumeHandler } from './get-securable.handler.js';
 
 runMain('catalog', async () => {
@@ -26,8 +28,22 @@ runMain('catalog', async () => {
   if (config.demoToken) {
     await registerToken(writer, { principal: config.demoPrincipal, tokenId: 'demo-token', token: config.demoToken, now: Date.now() });
   }
+  if (config.adminToken) {
+    // The first admin: its principal exists, and its bootstrap token is registered (by hash).
+    await writer.upsert(CATALOG_KEYS.principal(config.adminPrincipal), { name: config.adminPrincipal, type: 'USER' });
+    await registerToken(writer, { principal: config.adminPrincipal, tokenId: 'bootstrap-admin-token', token: config.adminToken, now: Date.now() });
+  }
+  await ensureAuditStream(nc, { maxAgeDays: config.auditMaxAgeDays });
   const view = await CatalogView.start(nc, logger);
-  const handlerDeps = { view, assertionKeys: [await readSymmetricKey(config.assertionKeyFile)], admins: new Set(parseList(config.admins)), clock: Date.now };
+  const admins = new Set([...parseList(config.admins), ...(config.adminToken ? [config.adminPrincipal] : [])]);
+  const handlerDeps = { view, assertionKeys: [await readSymmetricKey(config.assertionKeyFile)], admins, clock: Date.now };
+  const admin = adminHandler({
+    ...handlerDeps,
+    writer,
+    audit: new AuditPublisher(nc, 'catalog'),
+    redactor: new AuditRedactor((await readSymmetricKey(config.auditHmacKeyFile)).key),
+    region: config.region,
+  });
   const service = await startService(
     nc,
     {
@@ -37,6 +53,7 @@ runMain('catalog', async () => {
       endpoints: [
         { name: 'get-volume', subject: SUBJECTS.catalogGetVolume, handler: getVolumeHandler(handlerDeps) },
         { name: 'get-table', subject: SUBJECTS.catalogGetTable, handler: getTableHandler(handlerDeps) },
+        { name: 'admin', subject: SUBJECTS.catalogAdmin, handler: (msg, ctx) => admin(msg, ctx.logger) },
       ],
     },
     logger,

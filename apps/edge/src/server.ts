@@ -4,6 +4,7 @@ import { LakegateError, SUBJECTS, toLakegateError } from '@lakegate/contracts';
 import { pingServices } from '@lakegate/platform-nats';
 import { auditEdgeFailure } from './edge-audit.js';
 import type { EdgeContext } from './edge-context.js';
+import { registerAdminFace } from './faces/admin.face.js';
 import { AUDIT_PREFIX, registerAuditLookupFace, sendCloudTrailError } from './faces/audit-lookup.face.js';
 import { registerUnityCatalogFace, sendUcError } from './faces/unity-catalog.face.js';
 
@@ -83,6 +84,7 @@ export async function buildEdgeServer(ctx: EdgeContext): Promise<FastifyInstance
   }
 
   registerUnityCatalogFace(app, ctx);
+  registerAdminFace(app, ctx);
   registerAuditLookupFace(app, ctx);
   return app;
 }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -12,13 +13,15 @@ export interface RunningSystem {
   natsUrl: string;
   dataDir: string;
   token: string;
+  adminToken: string;
   output: () => string;
   /** Ctrl-C, as a user would; resolves with the launcher's exit code. */
   interrupt(): Promise<number | null>;
 }
 
 /** Starts lakegate exactly as `npm start` does after its build step: the launcher, on free ports. */
-export async function startSystem(options: { dataDir?: string; token: string; extraEnv?: Record<string, string> }): Promise<RunningSystem> {
+export async function startSystem(options: { dataDir?: string; token: string; adminToken?: string; extraEnv?: Record<string, string> }): Promise<RunningSystem> {
+  const adminToken = options.adminToken ?? `adm_${randomBytes(24).toString('base64url')}`;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'lakegate-e2e-')));
   const httpPort = await freePort();
   const natsPort = await freePort();
@@ -29,6 +32,7 @@ export async function startSystem(options: { dataDir?: string; token: string; ex
       LAKEGATE_HTTP_PORT: String(httpPort),
       LAKEGATE_NATS_PORT: String(natsPort),
       LAKEGATE_DEMO_TOKEN: options.token,
+      LAKEGATE_ADMIN_TOKEN: adminToken,
       LAKEGATE_LOG_LEVEL: 'debug',
       ...options.extraEnv,
     },
@@ -57,6 +61,7 @@ export async function startSystem(options: { dataDir?: string; token: string; ex
     natsUrl: `nats://127.0.0.1:${natsPort}`,
     dataDir,
     token: options.token,
+    adminToken,
     output: () => output,
     interrupt: async () => {
       child.kill('SIGINT');

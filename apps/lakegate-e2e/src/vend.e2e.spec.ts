@@ -146,7 +146,7 @@ describe('lakegate end to end, started as npm start does', () => {
     issuedSecrets.push(vended.aws_temp_credentials.secret_access_key, vended.aws_temp_credentials.session_token);
     const denied = await run('vend', '--volume-id', 'no-such-volume').then(() => 0, (e: { code: number; stderr: string }) => (expect(e.stderr).toContain('NOT_FOUND'), e.code));
     expect(denied).toBe(1);
-    const page = JSON.parse((await run('audit', 'lookup', '--max-results', '1')).stdout) as { Events: unknown[]; NextToken?: string };
+    const page = JSON.parse((await run('--token', system.adminToken, 'audit', 'lookup', '--max-results', '1')).stdout) as { Events: unknown[]; NextToken?: string };
     expect(page.Events).toHaveLength(1);
   });
 
@@ -199,7 +199,7 @@ describe('lakegate end to end, started as npm start does', () => {
 
   it('records every call in the audit log, newest first, readable through LookupEvents', async () => {
     const lookup = async (body: unknown) => {
-      const res = await post('/api/v1/audit/lookup-events', body);
+      const res = await post('/api/v1/audit/lookup-events', body, { authorization: `Bearer ${system.adminToken}` });
       expect(res.status).toBe(200);
       return (await res.json()) as { Events: { EventName: string; CloudTrailEvent: string; EventTime: number }[]; NextToken?: string };
     };
@@ -227,7 +227,9 @@ describe('lakegate end to end, started as npm start does', () => {
   it('keeps every issued secret out of the audit log, the logs and the JetStream stream', async () => {
     expect(issuedSecrets.length).toBe(16);
     const haystacks: [string, string][] = [];
-    const lookup = await post('/api/v1/audit/lookup-events', { MaxResults: 50 });
+    const denied = await post('/api/v1/audit/lookup-events', { MaxResults: 50 });
+    expect(denied.status).toBe(403);
+    const lookup = await post('/api/v1/audit/lookup-events', { MaxResults: 50 }, { authorization: `Bearer ${system.adminToken}` });
     haystacks.push(['audit lookup', await lookup.text()]);
     const logDir = join(system.dataDir, 'logs');
     for (const f of await readdir(logDir)) haystacks.push([`log ${f}`, await readFile(join(logDir, f), 'utf8')]);
@@ -239,7 +241,7 @@ describe('lakegate end to end, started as npm start does', () => {
       const m = await jsm.streams.getMessage(STREAMS.audit, { seq });
       haystacks.push([`stream seq ${seq}`, new TextDecoder().decode(m!.data)]);
     }
-    for (const secret of [...issuedSecrets, token]) {
+    for (const secret of [...issuedSecrets, token, system.adminToken]) {
       for (const [where, text] of haystacks) expect(text.includes(secret), `a secret appears in ${where}`).toBe(false);
     }
     // the haystacks are the real thing: the edge log saw the vend requests, the stream holds the minter's records

@@ -1,2 +1,3 @@
 export * from './catalog-kv.js';
 export * from './catalog-seed.js';
+export * from './catalog-admin.js';

@@ -9,10 +9,13 @@ export * from './mint-order.schema.js';
 export * from './audit.schema.js';
 export * from './catalog.schema.js';
 export * from './json-schemas.js';
+export * from './admin.schema.js';
 
 import { codec } from './codec.js';
 import { AuditLookupQuery, AuditRecord, LookupEventsRequest, LookupEventsResponse } from './audit.schema.js';
 import { ResultReply } from './common.schema.js';
+import { AdminRequest } from './admin.schema.js';
+import { Type } from '@sinclair/typebox';
 import { GetVolumeRequest, TableInfo, VolumeInfo } from './catalog.schema.js';
 import { SignedMintOrder } from './mint-order.schema.js';
 import { VendReply, VendRequest } from './vend.schema.js';
@@ -31,5 +34,7 @@ export const CODECS = {
   getTableRequest: codec(GetVolumeRequest),
   getTableReply: codec(ResultReply(TableInfo)),
   auditLookupQuery: codec(AuditLookupQuery),
+  adminRequest: codec(AdminRequest),
+  adminReply: codec(ResultReply(Type.Unknown())),
   auditLookupReply: codec(ResultReply(LookupEventsResponse)),
 };

@@ -28,6 +28,8 @@ export const SUBJECTS = {
   /** Catalog reads answered by the catalog service. */
   catalogGetVolume: 'lakegate.v1.catalog.volume.get',
   catalogGetTable: 'lakegate.v1.catalog.table.get',
+  /** Catalog administration (UC admin API, principals, tokens), answered by the catalog service. */
+  catalogAdmin: 'lakegate.v1.catalog.admin',
   /** Benchmark baseline only: the edge's echo route sends here and a bench responder answers. */
   benchEcho: 'lakegate.v1.bench.echo',
   /** Every catalog change is also published as an event here. */

@@ -145,9 +145,11 @@ export function resolveAzureMinterConfig(options: AzureMinterOptions): AzureMint
   const seen = new Set<string>();
   identities.forEach((identity, i) => {
     const where = `identities[${i}]`;
-    problems.push(...identityProblems(identity, where));
-    const key = `${String(identity?.tenantId ?? '*').toLowerCase()}/${String(identity?.clientId).toLowerCase()}`;
-    if (seen.has(key)) problems.push(`${where}: client id '${String(identity?.clientId)}' is configured twice`);
+    const invalid = identityProblems(identity, where);
+    problems.push(...invalid);
+    if (invalid.length > 0) return;
+    const key = `${identity.tenantId?.toLowerCase() ?? '*'}/${identity.clientId.toLowerCase()}`;
+    if (seen.has(key)) problems.push(`${where}: client id '${identity.clientId}' is configured twice`);
     seen.add(key);
   });
 

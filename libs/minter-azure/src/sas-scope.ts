@@ -59,8 +59,9 @@ export function planSasScope(locations: readonly StorageLocation[], account: Azu
   }
   const container = containers[0]!;
 
+  const outer = scoped.filter((s) => !scoped.some((o) => o !== s && locationCovers(o.location, s.location)));
   if (!account.hierarchicalNamespace) {
-    const partial = scoped.find((s) => s.location.prefix !== '');
+    const partial = outer.find((s) => s.location.prefix !== '');
     if (partial) {
       throw new LakegateError(
         'FAILED_PRECONDITION',
@@ -72,7 +73,6 @@ export function planSasScope(locations: readonly StorageLocation[], account: Azu
     }
   }
 
-  const outer = scoped.filter((s) => !scoped.some((o) => o !== s && locationCovers(o.location, s.location)));
   if (outer.length > 1) {
     throw new LakegateError(
       'INVALID_ARGUMENT',

@@ -1,1 +1,3 @@
-export {};
+export * from './gcp-minter.config.js';
+export * from './credential-access-boundary.js';
+export * from './gcp-minter.adapter.js';

@@ -33,19 +33,26 @@ export function clockTicksPerSecond(): number {
   }
 }
 
-/** Sum of utime + stime over the processes, in ticks; processes that have exited count as 0. */
-export async function cpuTicks(pids: readonly number[]): Promise<number> {
-  const each = await Promise.all(
-    pids.map(async (pid) => {
+/** utime + stime of each named process, in ticks; a process that has exited counts as 0. */
+export async function cpuTicks(pids: Readonly<Record<string, number>>): Promise<Record<string, number>> {
+  const entries = await Promise.all(
+    Object.entries(pids).map(async ([name, pid]): Promise<[string, number]> => {
       try {
         const { utime, stime } = parseProcStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
-        return utime + stime;
+        return [name, utime + stime];
       } catch {
-        return 0;
+        return [name, 0];
       }
     }),
   );
-  return each.reduce((a, b) => a + b, 0);
+  return Object.fromEntries(entries);
+}
+
+export const sumTicks = (ticks: Readonly<Record<string, number>>): number => Object.values(ticks).reduce((a, b) => a + b, 0);
+
+/** Per process, the ticks used between two readings. */
+export function ticksBetween(before: Readonly<Record<string, number>>, after: Readonly<Record<string, number>>): Record<string, number> {
+  return Object.fromEntries(Object.entries(after).map(([name, t]) => [name, Math.max(0, t - (before[name] ?? 0))]));
 }
 
 /** CPU seconds per 1,000 requests, or null when nothing was measured. */
@@ -57,32 +64,34 @@ export function cpuSecondsPer1k(deltaTicks: number, ticksPerSecond: number, requ
 /** Reads CPU ticks for a fixed set of processes; measures a span of work and waits for quiet. */
 export class CpuMeter {
   readonly ticksPerSecond = clockTicksPerSecond();
-  constructor(readonly pids: readonly number[]) {}
+  /** Process name → pid, as in run.json. */
+  constructor(readonly pids: Readonly<Record<string, number>>) {}
 
   get enabled(): boolean {
-    return this.pids.length > 0 && process.platform === 'linux';
+    return Object.keys(this.pids).length > 0 && process.platform === 'linux';
   }
 
-  read(extraPids: readonly number[] = []): Promise<number> {
-    return this.enabled ? cpuTicks([...this.pids, ...extraPids]) : Promise.resolve(0);
+  read(extra: Readonly<Record<string, number>> = {}): Promise<Record<string, number>> {
+    return this.enabled ? cpuTicks({ ...this.pids, ...extra }) : Promise.resolve({});
   }
 
   /**
    * Waits until the processes are quiet (less than `busyFraction` of one core over a
    * `windowMs` window), so work a scenario leaves behind (audit indexing) is charged to it and
-   * not to the next one. Gives up after `maxMs`.
+   * not to the next one. Gives up after `maxMs` and then returns false.
    */
-  async settle(options: { windowMs?: number; busyFraction?: number; maxMs?: number } = {}): Promise<void> {
-    if (!this.enabled) return;
+  async settle(options: { windowMs?: number; busyFraction?: number; maxMs?: number } = {}): Promise<boolean> {
+    if (!this.enabled) return true;
     const windowMs = options.windowMs ?? 300;
     const limit = ((options.busyFraction ?? 0.05) * this.ticksPerSecond * windowMs) / 1000;
     const deadline = Date.now() + (options.maxMs ?? 15_000);
-    let before = await this.read();
+    let before = sumTicks(await this.read());
     while (Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, windowMs));
-      const now = await this.read();
-      if (now - before <= limit) return;
+      const now = sumTicks(await this.read());
+      if (now - before <= limit) return true;
       before = now;
     }
+    return false;
   }
 }

@@ -13,7 +13,7 @@ if (!servers) {
   process.exit(2);
 }
 const nc = await connect({ servers, name: 'lakegate-bench-echo' });
-nc.subscribe(SUBJECTS.benchEcho, { callback: (_error, msg) => msg.respond(msg.data) });
+nc.subscribe(SUBJECTS.benchEcho, { callback: (_error, msg) => void msg.respond(msg.data) });
 await nc.flush();
 process.stdout.write('ready\n');
 const stop = () => void nc.drain().finally(() => process.exit(0));

@@ -48,13 +48,22 @@ export async function runHttpLoad(load: HttpLoad, progress: Progress): Promise<L
       : { method: 'POST', path: load.path, headers: load.headers, setupRequest: (req) => ({ ...req, body: nextBody() }) };
 
   const started = performance.now();
-  const instance = autocannon({
-    url: load.url,
-    connections: load.connections,
-    ...(load.amount !== undefined ? { amount: load.amount } : { duration: load.durationSec }),
-    timeout: load.timeoutSec ?? 10,
-    requests: [requestSpec],
+  let finished: (result: autocannon.Result) => void = () => undefined;
+  let failed: (error: unknown) => void = () => undefined;
+  const done = new Promise<autocannon.Result>((resolveDone, reject) => {
+    finished = resolveDone;
+    failed = reject;
   });
+  const instance = autocannon(
+    {
+      url: load.url,
+      connections: load.connections,
+      ...(load.amount !== undefined ? { amount: load.amount } : { duration: load.durationSec }),
+      timeout: load.timeoutSec ?? 10,
+      requests: [requestSpec],
+    },
+    (error, result) => (error ? failed(error) : finished(result)),
+  );
   instance.on('response', (_client, statusCode, _bytes, responseTime) => {
     last = performance.now();
     latency.recordMs(responseTime);
@@ -67,10 +76,7 @@ export async function runHttpLoad(load: HttpLoad, progress: Progress): Promise<L
     const elapsed = performance.now() - started;
     progress.live(`${load.label}: ${(elapsed / 1000).toFixed(0)}/${load.durationSec} s, ${ok + wrong} responses, ${perSecond(ok, elapsed).toFixed(0)} ok/s, ${wrong} wrong status`);
   }, 1_000);
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    instance.on('done', resolve);
-    instance.on('error', reject);
-  }).finally(() => {
+  const result = await done.finally(() => {
     clearInterval(ticker);
     if (cap) clearTimeout(cap);
   });

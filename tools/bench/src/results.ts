@@ -32,6 +32,8 @@ export interface ScenarioResult {
   upstreamCalls: number | null;
   /** CPU seconds of every system process (run.json pids, plus the echo responder for echo) per 1,000 requests. */
   cpuSecondsPer1k: number | null;
+  /** The same, per process (empty when not measured). */
+  cpuSecondsPer1kByProcess: Record<string, number>;
   /** CPU seconds of the bench process itself (load generator) per 1,000 requests. */
   clientCpuSecondsPer1k: number | null;
   rpsToEcho: number | null;

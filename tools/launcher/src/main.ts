@@ -28,12 +28,13 @@ function findNatsServer(): string | undefined {
   return undefined;
 }
 
-async function demoToken(dataDir: string): Promise<string> {
-  if (env['LAKEGATE_DEMO_TOKEN']) return env['LAKEGATE_DEMO_TOKEN'];
-  const file = join(dataDir, 'demo-token');
-  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
-  const token = `lgd_${randomBytes(24).toString('base64url')}`;
-  await writeFile(file, `${token}\n`, { mode: 0o600 });
+/** A token from the environment, or one generated once and kept (mode 0600) in the data directory. */
+async function localToken(dataDir: string, variable: string, file: string, prefix: string): Promise<string> {
+  if (env[variable]) return env[variable];
+  const path = join(dataDir, file);
+  if (existsSync(path)) return (await readFile(path, 'utf8')).trim();
+  const token = `${prefix}_${randomBytes(24).toString('base64url')}`;
+  await writeFile(path, `${token}\n`, { mode: 0o600 });
   return token;
 }
 
@@ -43,7 +44,8 @@ async function main(): Promise<void> {
   const logDir = join(dataDir, 'logs');
   await mkdir(logDir, { recursive: true, mode: 0o700 });
   const keys = await ensureKeyFiles(join(dataDir, 'keys'));
-  const token = await demoToken(dataDir);
+  const token = await localToken(dataDir, 'LAKEGATE_DEMO_TOKEN', 'demo-token', 'lgd');
+  const adminToken = await localToken(dataDir, 'LAKEGATE_ADMIN_TOKEN', 'admin-token', 'lga');
   const started: ManagedProcess[] = [];
   let stopping = false;
 
@@ -110,16 +112,16 @@ async function main(): Promise<void> {
     }
 
     // Nothing secret in the shared environment: the demo token goes to the catalog only, AWS keys to minter-aws only.
-    const { LAKEGATE_DEMO_TOKEN: _t, AWS_SECRET_ACCESS_KEY: _s, AWS_SESSION_TOKEN: _st, ...inherited } = env;
+    const { LAKEGATE_DEMO_TOKEN: _t, LAKEGATE_ADMIN_TOKEN: _a, AWS_SECRET_ACCESS_KEY: _s, AWS_SESSION_TOKEN: _st, ...inherited } = env;
     const common: NodeJS.ProcessEnv = {
       ...inherited,
       LAKEGATE_NATS_URL: natsUrl,
       LAKEGATE_LOG_LEVEL: env['LAKEGATE_LOG_LEVEL'] ?? 'info',
       LAKEGATE_AUDIT_HMAC_KEY_FILE: keys.auditHmac,
-      LAKEGATE_ADMINS: env['LAKEGATE_ADMINS'] ?? 'admin,demo',
+      LAKEGATE_ADMINS: env['LAKEGATE_ADMINS'] ?? env['LAKEGATE_ADMIN_PRINCIPAL'] ?? 'admin',
     };
     const perService: Record<(typeof SERVICES)[number], NodeJS.ProcessEnv> = {
-      catalog: { LAKEGATE_ASSERTION_KEY_CATALOG_FILE: keys.assertionCatalog, LAKEGATE_SEED_FILE: env['LAKEGATE_SEED_FILE'] ?? join(root, 'tools/launcher/demo-catalog.yaml'), LAKEGATE_DEMO_TOKEN: token },
+      catalog: { LAKEGATE_ASSERTION_KEY_CATALOG_FILE: keys.assertionCatalog, LAKEGATE_SEED_FILE: env['LAKEGATE_SEED_FILE'] ?? join(root, 'tools/launcher/demo-catalog.yaml'), LAKEGATE_DEMO_TOKEN: token, LAKEGATE_ADMIN_TOKEN: adminToken },
       authz: { LAKEGATE_ASSERTION_KEY_AUTHZ_FILE: keys.assertionAuthz, LAKEGATE_ORDER_SIGNING_KEY_FILE: keys.orderSigning },
       audit: { LAKEGATE_ASSERTION_KEY_AUDIT_FILE: keys.assertionAudit, LAKEGATE_AUDIT_DB: join(dataDir, 'audit.sqlite') },
       'minter-aws': { LAKEGATE_ORDER_VERIFY_KEY_FILES: keys.orderVerify, ...awsEnv },
@@ -150,13 +152,14 @@ async function main(): Promise<void> {
     say('');
     say(`lakegate is ready at ${url}  (data: ${dataDir}, nats: ${natsUrl}, logs: ${logDir})`);
     if (!env['LAKEGATE_DEMO_TOKEN']) say(`demo token (principal "demo"): ${token}`);
+    if (!env['LAKEGATE_ADMIN_TOKEN']) say(`admin token (principal "admin", a metastore admin): ${adminToken}`);
     if (volume.volume_id) {
       say('Vend a credential for the demo volume:');
       say(
         `  curl -s -X POST ${url}/api/2.1/unity-catalog/temporary-volume-credentials -H 'Authorization: Bearer ${token}' -H 'Content-Type: application/json' -d '{"volume_id":"${volume.volume_id}","operation":"READ_VOLUME"}'`,
       );
     }
-    say(`Read the audit log:\n  curl -s -X POST ${url}/api/v1/audit/lookup-events -H 'Authorization: Bearer ${token}' -H 'Content-Type: application/json' -d '{"MaxResults":5}'`);
+    say(`Read the audit log (metastore admins):\n  curl -s -X POST ${url}/api/v1/audit/lookup-events -H 'Authorization: Bearer ${adminToken}' -H 'Content-Type: application/json' -d '{"MaxResults":5}'`);
     say('Press Ctrl-C to stop.');
     for (const p of started) {
       void p.exited.then(async (how) => {

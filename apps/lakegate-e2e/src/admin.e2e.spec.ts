@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, removeDir, startSystem, type RunningSystem } from './system.js';
+
+const UC = '/api/2.1/unity-catalog';
+
+describe('admin API end to end: principals, tokens, grants and settings change what is vended', () => {
+  const demoToken = `e2e_${randomBytes(24).toString('base64url')}`;
+  const adminToken = `adm_${randomBytes(24).toString('base64url')}`;
+  let system: RunningSystem;
+  let volumeId: string;
+  let carolToken: string;
+  let carolTokenId: string;
+
+  const call = async (method: string, path: string, token: string, body?: unknown) => {
+    const res = await fetch(`${system.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+  const vendAs = (token: string) => call('POST', `${UC}/temporary-volume-credentials`, token, { volume_id: volumeId, operation: 'READ_VOLUME' });
+
+  beforeAll(async () => {
+    system = await startSystem({ token: demoToken, adminToken });
+    volumeId = (await call('GET', `${UC}/volumes/lakegate_demo.default.landing`, demoToken)).body['volume_id'] as string;
+  });
+  afterAll(async () => {
+    if (system) {
+      expect(await system.interrupt()).toBe(0);
+      await removeDir(system.dataDir);
+    }
+  });
+
+  it('reports the deployment identity in metastore_summary', async () => {
+    const { status, body } = await call('GET', `${UC}/metastore_summary`, demoToken);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ name: 'lakegate-demo', region: 'us-east-1', cloud: 'aws', aws_account_id: '000000000000', external_access_enabled: true });
+    expect(typeof body['metastore_id']).toBe('string');
+  });
+
+  it('lets only admins create principals', async () => {
+    expect((await call('POST', '/api/v1/principals', demoToken, { name: 'carol', type: 'USER' })).status).toBe(403);
+    expect(await call('POST', '/api/v1/principals', adminToken, { name: 'carol', type: 'USER' })).toMatchObject({ status: 200, body: { name: 'carol', type: 'USER' } });
+    expect((await call('POST', '/api/v1/principals', adminToken, { name: 'carol', type: 'USER' })).status).toBe(409);
+    expect((await call('POST', '/api/v1/principals', adminToken, { name: 'x', type: 'ROBOT' })).status).toBe(400);
+  });
+
+  it('issues a token once, which then authenticates', async () => {
+    const { status, body } = await call('POST', '/api/v1/principals/carol/tokens', adminToken, { lifetime_seconds: 3600 });
+    expect(status).toBe(200);
+    carolToken = body['token'] as string;
+    carolTokenId = body['token_id'] as string;
+    expect(carolToken).toMatch(/^lgt_/);
+    const denied = await vendAs(carolToken);
+    expect(denied.status).toBe(403);
+    expect(denied.body['message']).toContain('READ VOLUME');
+  });
+
+  it('grants through PATCH permissions and group membership, in both privilege spellings', async () => {
+    const patch = await call('PATCH', `${UC}/permissions/volume/lakegate_demo.default.landing`, adminToken, { changes: [{ principal: 'carol', add: ['READ_VOLUME'], remove: [] }] });
+    expect(patch.status).toBe(200);
+    expect((await vendAs(carolToken)).body['message']).toContain('USE CATALOG');
+    expect((await call('PUT', '/api/v1/groups/engineers/members/carol', adminToken)).status).toBe(200);
+    expect((await vendAs(carolToken)).status).toBe(200);
+    const perms = await call('GET', `${UC}/permissions/volume/lakegate_demo.default.landing?principal=carol`, carolToken);
+    expect(perms.body).toEqual({ privilege_assignments: [{ principal: 'carol', privileges: ['READ VOLUME'] }] });
+  });
+
+  it('lets only the catalog owner grant EXTERNAL USE SCHEMA', async () => {
+    const byDemo = await call('PATCH', `${UC}/permissions/schema/lakegate_demo.default`, demoToken, { changes: [{ principal: 'carol', add: ['EXTERNAL_USE_SCHEMA'] }] });
+    expect(byDemo.status).toBe(403);
+    expect(byDemo.body['message']).toContain('catalog');
+    const byOwner = await call('PATCH', `${UC}/permissions/schema/lakegate_demo.default`, adminToken, { changes: [{ principal: 'carol', add: ['EXTERNAL USE SCHEMA'] }] });
+    expect(byOwner.status).toBe(200);
+    const wrongType = await call('PATCH', `${UC}/permissions/volume/lakegate_demo.default.landing`, adminToken, { changes: [{ principal: 'carol', add: ['SELECT'] }] });
+    expect(wrongType.status).toBe(400);
+  });
+
+  it('stops vending while external access is disabled, and resumes when enabled', async () => {
+    const id = (await call('GET', `${UC}/metastore_summary`, demoToken)).body['metastore_id'] as string;
+    expect((await call('PATCH', `${UC}/metastores/${id}`, demoToken, { external_access_enabled: false })).status).toBe(403);
+    expect((await call('PATCH', `${UC}/metastores/${id}`, adminToken, { external_access_enabled: false })).status).toBe(200);
+    const denied = await vendAs(demoToken);
+    expect(denied.status).toBe(403);
+    expect(denied.body['message']).toContain('external_access_enabled');
+    expect((await call('PATCH', `${UC}/metastores/${id}`, adminToken, { external_access_enabled: true })).status).toBe(200);
+    expect((await vendAs(demoToken)).status).toBe(200);
+  });
+
+  it('keeps every one of many concurrent grant changes (no lost update)', async () => {
+    const names = Array.from({ length: 8 }, (_, i) => `p${i}`);
+    for (const name of names) expect((await call('POST', '/api/v1/principals', adminToken, { name, type: 'USER' })).status).toBe(200);
+    const results = await Promise.all(
+      names.map((name) => call('PATCH', `${UC}/permissions/volume/lakegate_demo.default.landing`, adminToken, { changes: [{ principal: name, add: ['READ VOLUME'] }] })),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(8).fill(200));
+    const all = await call('GET', `${UC}/permissions/volume/lakegate_demo.default.landing`, adminToken);
+    const principals = (all.body['privilege_assignments'] as { principal: string }[]).map((a) => a.principal);
+    for (const name of [...names, 'carol', 'demo']) expect(principals).toContain(name);
+  });
+
+  it('refuses a revoked token at once', async () => {
+    expect((await call('DELETE', `/api/v1/principals/carol/tokens/${carolTokenId}`, adminToken)).status).toBe(200);
+    expect((await vendAs(carolToken)).status).toBe(401);
+  });
+
+  it('audits admin changes without the issued token', async () => {
+    const lookup = (body: unknown) => call('POST', '/api/v1/audit/lookup-events', adminToken, body);
+    const events = await eventually('UpdatePermissions events', async () => {
+      const page = await lookup({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'UpdatePermissions' }], MaxResults: 50 });
+      const list = page.body['Events'] as { CloudTrailEvent: string }[];
+      return list.length >= 12 ? list : undefined;
+    });
+    const records = events.map((e) => JSON.parse(e.CloudTrailEvent) as Record<string, unknown>);
+    expect(records.filter((r) => r['errorCode'] === 'PERMISSION_DENIED')).toHaveLength(1);
+    expect(records.every((r) => r['stage'] === 'catalog')).toBe(true);
+    const tokens = await lookup({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'CreateToken' }] });
+    expect((tokens.body['Events'] as unknown[]).length).toBe(1);
+    expect(JSON.stringify(tokens.body)).not.toContain(carolToken);
+  });
+});

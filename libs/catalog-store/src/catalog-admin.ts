@@ -1,0 +1,287 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { Type } from '@sinclair/typebox';
+import {
+  CATALOG_KEYS,
+  LakegateError,
+  PRINCIPAL_TYPES,
+  SECURABLE_TYPES,
+  codec,
+  type AdminRequest,
+  type GrantList,
+  type Principal,
+  type SecurableType,
+  type TokenRecord,
+} from '@lakegate/contracts';
+import { canonicalPrivilege, grantKey, PRIVILEGES, type CatalogState, type Privilege } from '@lakegate/domain';
+import type { CatalogView, CatalogWriter } from './catalog-kv.js';
+
+export interface AdminContext {
+  view: CatalogView;
+  writer: CatalogWriter;
+  /** Metastore admins, from configuration. */
+  admins: ReadonlySet<string>;
+  clock: () => number;
+}
+
+/** Which securable types a privilege may be granted on. */
+const APPLIES_TO: Record<Privilege, readonly SecurableType[]> = {
+  [PRIVILEGES.useCatalog]: ['catalog'],
+  [PRIVILEGES.useSchema]: ['catalog', 'schema'],
+  [PRIVILEGES.select]: ['catalog', 'schema', 'table'],
+  [PRIVILEGES.modify]: ['catalog', 'schema', 'table'],
+  [PRIVILEGES.readVolume]: ['catalog', 'schema', 'volume'],
+  [PRIVILEGES.writeVolume]: ['catalog', 'schema', 'volume'],
+  [PRIVILEGES.externalUseSchema]: ['catalog', 'schema'],
+  [PRIVILEGES.externalUseLocation]: ['external_location'],
+  [PRIVILEGES.readFiles]: ['external_location'],
+  [PRIVILEGES.writeFiles]: ['external_location'],
+  [PRIVILEGES.createExternalTable]: ['external_location'],
+  [PRIVILEGES.allPrivileges]: ['catalog', 'schema', 'table', 'volume', 'external_location', 'storage_credential'],
+};
+
+const UpdatePermissionsBody = codec(
+  Type.Object({
+    changes: Type.Array(
+      Type.Object({
+        principal: Type.String({ minLength: 1, maxLength: 256 }),
+        add: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 32 })),
+        remove: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 32 })),
+      }),
+      { minItems: 1, maxItems: 64 },
+    ),
+  }),
+);
+const UpdateMetastoreBody = codec(Type.Object({ external_access_enabled: Type.Optional(Type.Boolean()), name: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })) }));
+const CreatePrincipalBody = codec(
+  Type.Object({
+    name: Type.String({ minLength: 1, maxLength: 256, pattern: '^[^\\u0000-\\u001f]+$' }),
+    type: Type.Union(PRINCIPAL_TYPES.map((t) => Type.Literal(t))),
+  }),
+);
+const CreateTokenBody = codec(Type.Object({ lifetime_seconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 31_536_000 })), comment: Type.Optional(Type.String({ maxLength: 256 })) }));
+
+const param = (req: AdminRequest, name: string): string => {
+  const value = req.params[name];
+  if (!value) throw new LakegateError('INVALID_ARGUMENT', `Missing parameter '${name}'.`);
+  return value;
+};
+
+/** Runs one admin operation for an authenticated principal; throws catalog errors. */
+export async function runAdminOperation(ctx: AdminContext, principal: string, req: AdminRequest): Promise<unknown> {
+  const isAdmin = ctx.admins.has(principal);
+  const state = ctx.view.state;
+  switch (req.operation) {
+    case 'GetMetastoreSummary': {
+      const m = requireMetastore(state);
+      return { metastore_id: m.metastore_id, name: m.name, region: m.region, cloud: m.cloud, external_access_enabled: m.external_access_enabled, aws_account_id: m.aws_account_id };
+    }
+    case 'UpdateMetastore': {
+      if (!isAdmin) throw new LakegateError('PERMISSION_DENIED', `User '${principal}' is not a metastore admin.`);
+      const body = UpdateMetastoreBody.check(req.body ?? {});
+      const current = state.metastore;
+      if (!current) throw new LakegateError('NOT_FOUND', 'No metastore is configured.');
+      if (param(req, 'id') !== current.value.metastore_id) throw new LakegateError('NOT_FOUND', `Metastore '${param(req, 'id')}' does not exist.`);
+      const updated = { ...current.value, ...body };
+      const revision = await ctx.writer.put(CATALOG_KEYS.metastore, updated, current.revision);
+      await ctx.view.waitFor(revision);
+      return updated;
+    }
+    case 'GetPermissions': {
+      const securable = securableOf(state, param(req, 'securable_type'), param(req, 'full_name'));
+      const filter = req.params['principal'];
+      if (!isAdmin && !ownsOrParentOwns(state, principal, securable) && filter !== principal) {
+        throw new LakegateError('PERMISSION_DENIED', `User '${principal}' may only read its own permissions on ${securable.type} '${securable.name}'.`);
+      }
+      const assignments = state.grants.get(grantKey(securable.type, securable.name))?.value.privilege_assignments ?? [];
+      return { privilege_assignments: filter ? assignments.filter((a) => a.principal === filter) : assignments };
+    }
+    case 'UpdatePermissions':
+      return updatePermissions(ctx, principal, isAdmin, req);
+    case 'CreatePrincipal': {
+      if (!isAdmin) throw new LakegateError('PERMISSION_DENIED', `User '${principal}' is not a metastore admin.`);
+      const body = CreatePrincipalBody.check(req.body);
+      const created: Principal = { name: body.name, type: body.type };
+      const revision = await ctx.writer.put(CATALOG_KEYS.principal(body.name), created, undefined);
+      await ctx.view.waitFor(revision);
+      return created;
+    }
+    case 'AddGroupMember':
+    case 'RemoveGroupMember':
+      return changeMembership(ctx, isAdmin, principal, param(req, 'group'), param(req, 'name'), req.operation === 'AddGroupMember');
+    case 'CreateToken': {
+      const owner = param(req, 'principal');
+      if (!isAdmin && owner !== principal) throw new LakegateError('PERMISSION_DENIED', `User '${principal}' may only create its own tokens.`);
+      if (!state.principals.has(owner)) throw new LakegateError('NOT_FOUND', `Principal '${owner}' does not exist.`);
+      const body = CreateTokenBody.check(req.body ?? {});
+      const token = `lgt_${randomBytes(32).toString('base64url')}`;
+      const now = ctx.clock();
+      const record: TokenRecord = {
+        token_id: randomUUID(),
+        principal: owner,
+        token_sha256: createHash('sha256').update(token).digest('hex'),
+        created_at: now,
+        ...(body.lifetime_seconds ? { expires_at: now + body.lifetime_seconds * 1000 } : {}),
+      };
+      const revision = await ctx.writer.put(CATALOG_KEYS.token(record.token_sha256), record, undefined);
+      await ctx.view.waitFor(revision);
+      // The token is shown once, here; only its SHA-256 is stored.
+      return { token_id: record.token_id, token, principal: owner, created_at: now, ...(record.expires_at ? { expires_at: record.expires_at } : {}) };
+    }
+    case 'RevokeToken': {
+      const owner = param(req, 'principal');
+      const tokenId = param(req, 'token_id');
+      if (!isAdmin && owner !== principal) throw new LakegateError('PERMISSION_DENIED', `User '${principal}' may only revoke its own tokens.`);
+      const entry = [...state.tokens.values()].find((t) => t.value.token_id === tokenId && t.value.principal === owner);
+      if (!entry) throw new LakegateError('NOT_FOUND', `Token '${tokenId}' of '${owner}' does not exist.`);
+      const revision = await ctx.writer.put(CATALOG_KEYS.token(entry.value.token_sha256), { ...entry.value, revoked: true }, entry.revision);
+      await ctx.view.waitFor(revision);
+      return { token_id: tokenId, revoked: true };
+    }
+  }
+}
+
+function requireMetastore(state: CatalogState) {
+  const m = state.metastore?.value;
+  if (!m) throw new LakegateError('NOT_FOUND', 'No metastore is configured.');
+  return m;
+}
+
+interface SecurableInfo {
+  type: SecurableType;
+  name: string;
+  /** Owners of the securable and of its parents, nearest first. */
+  owners: string[];
+  catalogOwner: string | undefined;
+}
+
+function securableOf(state: CatalogState, rawType: string, name: string): SecurableInfo {
+  const type = rawType.toLowerCase() as SecurableType;
+  if (!(SECURABLE_TYPES as readonly string[]).includes(type)) {
+    throw new LakegateError('INVALID_ARGUMENT', `Unknown securable type '${rawType}' (one of ${SECURABLE_TYPES.join(', ')}).`);
+  }
+  const parts = name.split('.');
+  const catalogOwner = state.catalogs.get(parts[0] ?? '')?.value.owner;
+  const schemaOwner = parts.length >= 2 ? state.schemas.get(`${parts[0]}.${parts[1]}`)?.value.owner : undefined;
+  const missing = () => new LakegateError('NOT_FOUND', `${type} '${name}' does not exist.`);
+  const owners = (own: string | undefined, ...parents: (string | undefined)[]) => [own, ...parents].filter((o): o is string => o !== undefined);
+  switch (type) {
+    case 'metastore':
+      requireMetastore(state);
+      return { type, name, owners: [], catalogOwner: undefined };
+    case 'catalog':
+      if (!state.catalogs.has(name)) throw missing();
+      return { type, name, owners: owners(catalogOwner), catalogOwner };
+    case 'schema':
+      if (parts.length !== 2 || !state.schemas.has(name)) throw missing();
+      return { type, name, owners: owners(schemaOwner, catalogOwner), catalogOwner };
+    case 'table': {
+      const id = state.tableIdsByName.get(name);
+      const table = id ? state.tables.get(id)?.value : undefined;
+      if (!table) throw missing();
+      return { type, name, owners: owners(table.owner, schemaOwner, catalogOwner), catalogOwner };
+    }
+    case 'volume': {
+      const id = state.volumeIdsByName.get(name);
+      const volume = id ? state.volumes.get(id)?.value : undefined;
+      if (!volume) throw missing();
+      return { type, name, owners: owners(volume.owner, schemaOwner, catalogOwner), catalogOwner };
+    }
+    case 'external_location': {
+      const location = state.locations.get(name)?.value;
+      if (!location) throw missing();
+      return { type, name, owners: [location.owner], catalogOwner: undefined };
+    }
+    case 'storage_credential': {
+      const credential = state.credentials.get(name)?.value;
+      if (!credential) throw missing();
+      return { type, name, owners: [credential.owner], catalogOwner: undefined };
+    }
+  }
+}
+
+function ownsOrParentOwns(state: CatalogState, principal: string, securable: SecurableInfo): boolean {
+  return securable.owners.includes(principal) || securable.owners.some((o) => state.principals.get(principal)?.value.member_of?.includes(o));
+}
+
+async function updatePermissions(ctx: AdminContext, principal: string, isAdmin: boolean, req: AdminRequest): Promise<unknown> {
+  const body = UpdatePermissionsBody.check(req.body);
+  const securable = securableOf(ctx.view.state, param(req, 'securable_type'), param(req, 'full_name'));
+  const canManage = isAdmin || ownsOrParentOwns(ctx.view.state, principal, securable);
+  for (const change of body.changes) {
+    for (const raw of [...(change.add ?? []), ...(change.remove ?? [])]) {
+      const p = canonicalPrivilege(raw);
+      if (!p) throw new LakegateError('INVALID_ARGUMENT', `Unknown privilege '${raw}'.`);
+      if (!APPLIES_TO[p].includes(securable.type)) throw new LakegateError('INVALID_ARGUMENT', `${p} cannot be granted on a ${securable.type}.`);
+      if (p === PRIVILEGES.externalUseSchema && securable.catalogOwner !== principal) {
+        throw new LakegateError('PERMISSION_DENIED', `Only the owner of catalog '${securable.name.split('.')[0]}' may grant or revoke EXTERNAL USE SCHEMA.`);
+      }
+      if (p === PRIVILEGES.externalUseLocation && securable.owners[0] !== principal) {
+        throw new LakegateError('PERMISSION_DENIED', `Only the owner of external location '${securable.name}' may grant or revoke EXTERNAL USE LOCATION.`);
+      }
+      if (!canManage && p !== PRIVILEGES.externalUseSchema && p !== PRIVILEGES.externalUseLocation) {
+        throw new LakegateError('PERMISSION_DENIED', `User '${principal}' may not manage privileges on ${securable.type} '${securable.name}'.`);
+      }
+    }
+    if (!ctx.view.state.principals.has(change.principal) && change.principal !== 'account users') {
+      throw new LakegateError('INVALID_ARGUMENT', `Principal '${change.principal}' does not exist.`);
+    }
+  }
+  // The changes are deltas: on a concurrent update, re-apply them to the newer list (no lost update).
+  for (let attempt = 0; ; attempt++) {
+    const key = CATALOG_KEYS.grants(securable.type, securable.name);
+    const current = await ctx.writer.get(key);
+    const list = (current?.value as GrantList | undefined)?.privilege_assignments ?? [];
+    const next = applyChanges(list, body.changes);
+    const value: GrantList = { securable_type: securable.type, securable_name: securable.name, privilege_assignments: next };
+    try {
+      const revision = await ctx.writer.put(key, value, current?.revision);
+      await ctx.view.waitFor(revision);
+      return { privilege_assignments: next };
+    } catch (error) {
+      const code = (error as LakegateError).code;
+      if ((code === 'CONFLICT' || code === 'ALREADY_EXISTS') && attempt < 5) continue;
+      throw error;
+    }
+  }
+}
+
+function applyChanges(list: GrantList['privilege_assignments'], changes: { principal: string; add?: string[]; remove?: string[] }[]) {
+  const byPrincipal = new Map(list.map((a) => [a.principal, new Set(a.privileges.map((p) => canonicalPrivilege(p) ?? p))]));
+  for (const change of changes) {
+    const set = byPrincipal.get(change.principal) ?? new Set<string>();
+    for (const p of change.add ?? []) set.add(canonicalPrivilege(p)!);
+    for (const p of change.remove ?? []) set.delete(canonicalPrivilege(p)!);
+    byPrincipal.set(change.principal, set);
+  }
+  return [...byPrincipal].filter(([, s]) => s.size > 0).map(([principal, s]) => ({ principal, privileges: [...s].sort() }));
+}
+
+async function changeMembership(ctx: AdminContext, isAdmin: boolean, caller: string, group: string, member: string, add: boolean): Promise<unknown> {
+  if (!isAdmin) throw new LakegateError('PERMISSION_DENIED', `User '${caller}' is not a metastore admin.`);
+  const state = ctx.view.state;
+  if (state.principals.get(group)?.value.type !== 'GROUP') throw new LakegateError('NOT_FOUND', `Group '${group}' does not exist.`);
+  const current = state.principals.get(member);
+  if (!current) throw new LakegateError('NOT_FOUND', `Principal '${member}' does not exist.`);
+  if (add && (member === group || groupContains(state, member, group))) throw new LakegateError('INVALID_ARGUMENT', `Adding '${member}' to '${group}' would make a membership cycle.`);
+  const memberOf = new Set(current.value.member_of ?? []);
+  if (add) memberOf.add(group);
+  else memberOf.delete(group);
+  const updated: Principal = { ...current.value, member_of: [...memberOf].sort() };
+  const revision = await ctx.writer.put(CATALOG_KEYS.principal(member), updated, current.revision);
+  await ctx.view.waitFor(revision);
+  return updated;
+}
+
+/** True when `group` is (transitively) a member of `candidate`. */
+function groupContains(state: CatalogState, candidate: string, group: string): boolean {
+  const stack = [group];
+  const seen = new Set<string>();
+  while (stack.length) {
+    const g = stack.pop()!;
+    if (g === candidate) return true;
+    if (seen.has(g)) continue;
+    seen.add(g);
+    stack.push(...(state.principals.get(g)?.value.member_of ?? []));
+  }
+  return false;
+}

@@ -1,0 +1,287 @@
+import { randomBytes } from 'node:crypto';
+import { CODECS, SUBJECTS, VEND_SCHEMA_VERSION } from '@lakegate/contracts';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { cpuSecondsPer1k, sumTicks, ticksBetween, type CpuMeter } from './cpu.js';
+import { runBurst, runHttpLoad, runNatsLoad, type LoadStats } from './load.js';
+import type { Progress } from './progress.js';
+import { SCENARIO, type ScenarioResult } from './results.js';
+import { upstreamCallCount } from './system.js';
+
+export const VEND_PATH = '/api/2.1/unity-catalog/temporary-volume-credentials';
+export const ECHO_PATH = '/api/v1/bench/echo';
+const OPERATION = 'GenerateTemporaryVolumeCredentials';
+
+/** The system under test, however it was started. */
+export interface Target {
+  url: string;
+  natsUrl: string;
+  stsUrl?: string;
+  token: string;
+}
+
+export interface ScenarioSettings {
+  connections: number;
+  durationSec: number;
+  warmupSec: number;
+  herdSize: number;
+  /** Longest a scenario may leave the system busy afterwards before the next one starts. */
+  settleMaxMs: number;
+}
+
+export interface VolumeIds {
+  hit: string;
+  herd: string;
+  miss: string[];
+  denied: string[];
+}
+
+/** A measured scenario and the wall-clock window it ran in (for span selection). */
+export interface Measured {
+  result: ScenarioResult;
+  window: { fromMs: number; toMs: number };
+}
+
+const vendBody = (volumeId: string) => JSON.stringify({ volume_id: volumeId, operation: 'READ_VOLUME' });
+
+/** Runs the scenarios of the issue against one system, measuring each the same way. */
+export class ScenarioRunner {
+  private readonly runId = randomBytes(4).toString('hex');
+  private readonly headers: Record<string, string>;
+  /** Things worth knowing when reading the numbers, found while running. */
+  readonly notes: string[] = [];
+
+  constructor(
+    private readonly target: Target,
+    private readonly settings: ScenarioSettings,
+    private readonly volumes: VolumeIds,
+    private readonly nc: NatsConnection,
+    private readonly cpu: CpuMeter,
+    private readonly progress: Progress,
+    private readonly echoPid: number | undefined,
+  ) {
+    this.headers = { authorization: `Bearer ${target.token}`, 'content-type': 'application/json' };
+  }
+
+  private upstream(): Promise<number | null> {
+    return this.target.stsUrl ? upstreamCallCount(this.target.stsUrl) : Promise.resolve(null);
+  }
+
+  private natsVendPayload(volumeId: string) {
+    return (n: number) =>
+      CODECS.vendRequest.encode({
+        v: VEND_SCHEMA_VERSION,
+        requestId: `bench-${this.runId}-${n}`,
+        face: 'nats',
+        operation: OPERATION,
+        caller: { kind: 'token', token: this.target.token },
+        target: { kind: 'volume', volumeId },
+        access: 'read',
+        source: { userAgent: 'lakegate-bench' },
+      });
+  }
+
+  private static replyOk(data: Uint8Array): boolean {
+    try {
+      return (JSON.parse(Buffer.from(data).toString('utf8')) as { ok?: unknown }).ok === true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Every scenario is measured the same way: quiet system → counters → load → quiet system → counters. */
+  private async measure(
+    spec: Pick<ScenarioResult, 'name' | 'title' | 'face' | 'connections'> & { extraPids?: Record<string, number> },
+    run: () => Promise<LoadStats>,
+  ): Promise<Measured> {
+    const extra = spec.extraPids ?? {};
+    this.progress.say(`▶ ${spec.name}: ${spec.title}`);
+    if (!(await this.cpu.settle({ maxMs: this.settings.settleMaxMs }))) this.notes.push(`The system was still busy when ${spec.name} started.`);
+    const upstream0 = await this.upstream();
+    const cpu0 = await this.cpu.read(extra);
+    const client0 = process.cpuUsage();
+    const fromMs = Date.now();
+    const stats = await run();
+    const toMs = Date.now();
+    const client = process.cpuUsage(client0);
+    // Work the scenario left behind (audit indexing) is charged to it.
+    if (!(await this.cpu.settle({ maxMs: this.settings.settleMaxMs }))) this.notes.push(`The system was still busy ${this.settings.settleMaxMs / 1000} s after ${spec.name}; its CPU figure misses the rest.`);
+    const cpu1 = await this.cpu.read(extra);
+    const upstream1 = await this.upstream();
+    const requests = stats.ok + stats.errors;
+    const used = ticksBetween(cpu0, cpu1);
+    const per1k = (ticks: number) => cpuSecondsPer1k(ticks, this.cpu.ticksPerSecond, requests);
+    const result: ScenarioResult = {
+      name: spec.name,
+      title: spec.title,
+      face: spec.face,
+      connections: spec.connections,
+      requests,
+      durationSec: stats.elapsedMs / 1000,
+      rps: stats.elapsedMs > 0 ? (stats.ok / stats.elapsedMs) * 1000 : 0,
+      p50Ms: stats.latency.percentileMs(50),
+      p95Ms: stats.latency.percentileMs(95),
+      p99Ms: stats.latency.percentileMs(99),
+      meanMs: stats.latency.meanMs,
+      maxMs: stats.latency.maxMs,
+      errors: stats.errors,
+      upstreamCalls: upstream0 === null || upstream1 === null ? null : upstream1 - upstream0,
+      cpuSecondsPer1k: this.cpu.enabled ? per1k(sumTicks(used)) : null,
+      cpuSecondsPer1kByProcess: Object.fromEntries(Object.entries(used).map(([name, ticks]) => [name, per1k(ticks) ?? 0])),
+      clientCpuSecondsPer1k: requests > 0 ? ((client.user + client.system) / 1e6 / requests) * 1000 : null,
+      rpsToEcho: null,
+      p99ToEcho: null,
+      statusCounts: stats.statusCounts,
+    };
+    this.progress.say(
+      `  ${result.rps.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, ${result.errors} errors` +
+        (result.upstreamCalls === null ? '' : `, ${result.upstreamCalls} upstream calls`),
+    );
+    return { result, window: { fromMs, toMs } };
+  }
+
+  private http(label: string, path: string, body: string | (() => string), expectStatus: number, more: { amount?: number; connections?: number; durationSec?: number } = {}) {
+    return runHttpLoad(
+      {
+        label,
+        url: this.target.url,
+        path,
+        headers: this.headers,
+        body,
+        connections: more.connections ?? this.settings.connections,
+        durationSec: more.durationSec ?? this.settings.durationSec,
+        expectStatus,
+        ...(more.amount !== undefined ? { amount: more.amount } : {}),
+      },
+      this.progress,
+    );
+  }
+
+  /**
+   * One vend of the hit volume until it succeeds (the views may still be catching up), then
+   * `warmupSec` of load on each path the scenarios use (echo only when a responder runs).
+   */
+  async warmUp(paths: { echo: boolean; nats: boolean }): Promise<void> {
+    this.progress.say(`▶ warm-up (${this.settings.warmupSec} s each:${paths.echo ? ' echo,' : ''} cache-hit vends${paths.nats ? ', NATS vends' : ''})`);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const res = await fetch(new URL(VEND_PATH, this.target.url), { method: 'POST', headers: this.headers, body: vendBody(this.volumes.hit) });
+      const text = await res.text();
+      if (res.ok) break;
+      if (Date.now() > deadline) throw new Error(`the warm-up vend still fails after 60 s: ${res.status} ${text}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const seconds = { durationSec: this.settings.warmupSec };
+    if (paths.echo) await this.http('warm-up echo', ECHO_PATH, vendBody(this.volumes.hit), 200, seconds);
+    await this.http('warm-up vend', VEND_PATH, vendBody(this.volumes.hit), 200, seconds);
+    if (paths.nats) {
+      await runNatsLoad(
+        {
+          label: 'warm-up NATS',
+          nc: this.nc,
+          subject: SUBJECTS.vend,
+          payload: this.natsVendPayload(this.volumes.hit),
+          check: ScenarioRunner.replyOk,
+          concurrency: this.settings.connections,
+          durationSec: this.settings.warmupSec,
+        },
+        this.progress,
+      );
+    }
+  }
+
+  echo(): Promise<Measured> {
+    return this.measure(
+      {
+        name: SCENARIO.echo,
+        title: `POST ${ECHO_PATH} with the vend body: HTTP → edge → NATS request → the bench's echo responder → reply (expects 200).`,
+        face: 'http',
+        connections: this.settings.connections,
+        ...(this.echoPid ? { extraPids: { 'echo-responder': this.echoPid } } : {}),
+      },
+      () => this.http(SCENARIO.echo, ECHO_PATH, vendBody(this.volumes.hit), 200),
+    );
+  }
+
+  cacheHit(): Promise<Measured> {
+    return this.measure(
+      { name: SCENARIO.hit, title: `POST ${VEND_PATH} for the same volume every time, already cached by the warm-up (expects 200).`, face: 'http', connections: this.settings.connections },
+      () => this.http(SCENARIO.hit, VEND_PATH, vendBody(this.volumes.hit), 200),
+    );
+  }
+
+  cacheMiss(): Promise<Measured> {
+    const pool = this.volumes.miss;
+    let next = 0;
+    let reused = 0;
+    const body = () => {
+      if (next >= pool.length) reused++;
+      return vendBody(pool[next++ % pool.length]!);
+    };
+    // autocannon may build a request or two per connection that it never sends: keep a margin.
+    const amount = Math.max(1, pool.length - this.settings.connections);
+    return this.measure(
+      {
+        name: SCENARIO.miss,
+        title: `POST ${VEND_PATH}, every request for a volume never asked for before, so every one mints upstream (expects 200; up to ${amount} requests).`,
+        face: 'http',
+        connections: Math.min(this.settings.connections, amount),
+      },
+      async () => {
+        const stats = await this.http(SCENARIO.miss, VEND_PATH, body, 200, { amount, connections: Math.min(this.settings.connections, amount) });
+        if (reused > 0) this.notes.push(`cache-miss ran out of fresh volumes: ${reused} requests repeated a volume (use a larger --miss-requests seed).`);
+        return stats;
+      },
+    );
+  }
+
+  herd(): Promise<Measured> {
+    const size = this.settings.herdSize;
+    return this.measure(
+      {
+        name: SCENARIO.herd,
+        title: `${size} identical POST ${VEND_PATH} for one never-seen volume, all in flight at once, one connection each (expects 200, and 1 upstream call).`,
+        face: 'http',
+        connections: size,
+      },
+      () => runBurst({ url: this.target.url, path: VEND_PATH, headers: this.headers, body: vendBody(this.volumes.herd), count: size, expectStatus: 200 }),
+    );
+  }
+
+  denied(): Promise<Measured> {
+    const pool = this.volumes.denied;
+    let next = 0;
+    return this.measure(
+      {
+        name: SCENARIO.denied,
+        title: `POST ${VEND_PATH} for volumes the principal holds no READ VOLUME on, rotating over ${pool.length} (expects 403; authz audits each denial).`,
+        face: 'http',
+        connections: this.settings.connections,
+      },
+      () => this.http(SCENARIO.denied, VEND_PATH, () => vendBody(pool[next++ % pool.length]!), 403),
+    );
+  }
+
+  natsHit(): Promise<Measured> {
+    return this.measure(
+      {
+        name: SCENARIO.natsHit,
+        title: `VendRequest on ${SUBJECTS.vend} straight over NATS (the caller's own token), ${this.settings.connections} in flight, the cached volume (expects ok: true).`,
+        face: 'nats',
+        connections: this.settings.connections,
+      },
+      () =>
+        runNatsLoad(
+          {
+            label: SCENARIO.natsHit,
+            nc: this.nc,
+            subject: SUBJECTS.vend,
+            payload: this.natsVendPayload(this.volumes.hit),
+            check: ScenarioRunner.replyOk,
+            concurrency: this.settings.connections,
+            durationSec: this.settings.durationSec,
+          },
+          this.progress,
+        ),
+    );
+  }
+}
