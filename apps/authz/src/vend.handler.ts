@@ -127,7 +127,7 @@ function decide(deps: VendHandlerDeps, request: VendRequest, identity: AssertedI
     case 'volume':
       return decideVolumeAccess(state, { principal, volumeId: request.target.volumeId, access: request.access });
     case 'table':
-      return decideTableAccess(state, { principal, tableId: request.target.tableId, access: request.access });
+      return decideTableAccess(state, { principal, access: request.access, ...('tableId' in request.target ? { tableId: request.target.tableId } : { fullName: request.target.fullName }) });
     case 'path':
       return decidePathAccess(state, { principal, url: request.target.url, operation: request.target.operation });
   }
@@ -146,7 +146,7 @@ const resourceOf = (request: VendRequest): { type: string; name: string } => {
     case 'volume':
       return { type: 'volume', name: request.target.volumeId };
     case 'table':
-      return { type: 'table', name: request.target.tableId };
+      return { type: 'table', name: 'tableId' in request.target ? request.target.tableId : request.target.fullName };
     case 'path':
       return { type: 'path', name: request.target.url.slice(0, 512) };
   }

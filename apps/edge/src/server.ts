@@ -5,12 +5,15 @@ import { pingServices } from '@lakegate/platform-nats';
 import { auditEdgeFailure } from './edge-audit.js';
 import type { EdgeContext } from './edge-context.js';
 import { registerAdminFace } from './faces/admin.face.js';
+import { ICEBERG_PREFIX, registerIcebergFace, sendIcebergError } from './faces/iceberg.face.js';
 import { AUDIT_PREFIX, registerAuditLookupFace, sendCloudTrailError } from './faces/audit-lookup.face.js';
 import { registerUnityCatalogFace, sendUcError } from './faces/unity-catalog.face.js';
 
 /** The face a path belongs to decides the shape of its errors. */
 function sendFaceError(request: FastifyRequest, reply: FastifyReply, error: LakegateError, httpStatus?: number): FastifyReply {
-  return request.url.startsWith(AUDIT_PREFIX) ? sendCloudTrailError(reply, error, httpStatus) : sendUcError(reply, error, httpStatus);
+  if (request.url.startsWith(AUDIT_PREFIX)) return sendCloudTrailError(reply, error, httpStatus);
+  if (request.url.startsWith(`${ICEBERG_PREFIX}/`)) return sendIcebergError(reply, error, httpStatus);
+  return sendUcError(reply, error, httpStatus);
 }
 
 /** Framework-level client errors (bad JSON, wrong media type, body too large) as catalog errors. */
@@ -85,6 +88,7 @@ export async function buildEdgeServer(ctx: EdgeContext): Promise<FastifyInstance
 
   registerUnityCatalogFace(app, ctx);
   registerAdminFace(app, ctx);
+  registerIcebergFace(app, ctx);
   registerAuditLookupFace(app, ctx);
   return app;
 }

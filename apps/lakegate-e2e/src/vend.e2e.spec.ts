@@ -105,6 +105,31 @@ describe('lakegate end to end, started as npm start does', () => {
     expect(await overlap.json()).toMatchObject({ error_code: 'INVALID_ARGUMENT', message: expect.stringContaining("volume 'lakegate_demo.default.landing'") });
   });
 
+  it('vends through the Iceberg REST credentials endpoint, with its error shapes', async () => {
+    const auth = { authorization: `Bearer ${token}` };
+    const config = await fetch(`${system.url}/v1/config?warehouse=lakegate_demo`, { headers: auth });
+    expect(await config.json()).toMatchObject({ overrides: { prefix: 'lakegate_demo' } });
+    const res = await fetch(`${system.url}/v1/lakegate_demo/namespaces/default/tables/trips/credentials`, { headers: auth });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { 'storage-credentials': { prefix: string; config: Record<string, string> }[] };
+    expect(body['storage-credentials']).toHaveLength(1);
+    const [entry] = body['storage-credentials'];
+    expect(entry!.prefix).toBe('s3://lakegate-demo/tables/trips');
+    expect(Object.keys(entry!.config).sort()).toEqual(
+      ['client.refresh-credentials-endpoint', 's3.access-key-id', 's3.secret-access-key', 's3.session-token', 's3.session-token-expires-at-ms'].sort(),
+    );
+    expect(entry!.config['client.refresh-credentials-endpoint']).toBe('v1/lakegate_demo/namespaces/default/tables/trips/credentials');
+    expect(Number(entry!.config['s3.session-token-expires-at-ms'])).toBeGreaterThan(Date.now());
+    issuedSecrets.push(entry!.config['s3.secret-access-key']!, entry!.config['s3.session-token']!);
+
+    const missing = await fetch(`${system.url}/v1/lakegate_demo/namespaces/default/tables/nope/credentials`, { headers: auth });
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: { message: expect.any(String), type: 'NoSuchTableException', code: 404 } });
+    const anonymous = await fetch(`${system.url}/v1/lakegate_demo/namespaces/default/tables/trips/credentials`);
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.json()).toMatchObject({ error: { type: 'NotAuthorizedException', code: 401 } });
+  });
+
   it('vends over NATS for an internal service holding its own token', async () => {
     const request: VendRequest = {
       v: 1,
@@ -225,7 +250,7 @@ describe('lakegate end to end, started as npm start does', () => {
   });
 
   it('keeps every issued secret out of the audit log, the logs and the JetStream stream', async () => {
-    expect(issuedSecrets.length).toBe(16);
+    expect(issuedSecrets.length).toBe(18);
     const haystacks: [string, string][] = [];
     const denied = await post('/api/v1/audit/lookup-events', { MaxResults: 50 });
     expect(denied.status).toBe(403);

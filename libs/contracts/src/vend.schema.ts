@@ -43,9 +43,13 @@ export const VolumeTarget = Type.Object(
   { $id: 'VolumeTarget', additionalProperties: false },
 );
 
-export const TableTarget = Type.Object(
-  { kind: Type.Literal('table'), tableId: Type.String({ minLength: 1, maxLength: 256 }) },
-  { $id: 'TableTarget', additionalProperties: false },
+/** A table by id (Unity Catalog) or by full name `catalog.schema.table` (Iceberg, Glue). */
+export const TableTarget = Type.Union(
+  [
+    Type.Object({ kind: Type.Literal('table'), tableId: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false }),
+    Type.Object({ kind: Type.Literal('table'), fullName: Type.String({ minLength: 5, maxLength: 1024 }) }, { additionalProperties: false }),
+  ],
+  { $id: 'TableTarget' },
 );
 
 export const PathTarget = Type.Object(

@@ -107,9 +107,10 @@ export function decideVolumeAccess(state: CatalogState, input: { principal: stri
  * Unity Catalog table credentials: as volumes, with SELECT to read and SELECT + MODIFY to write.
  * The scope is the table's location (and its auxiliary locations).
  */
-export function decideTableAccess(state: CatalogState, input: { principal: string; tableId: string; access: Access }): Decision {
-  const table = state.tables.get(input.tableId)?.value;
-  if (!table) return deny('NOT_FOUND', `Table '${input.tableId}' does not exist.`, { resourceType: 'table' });
+export function decideTableAccess(state: CatalogState, input: { principal: string; access: Access } & ({ tableId: string } | { fullName: string })): Decision {
+  const id = 'tableId' in input ? input.tableId : state.tableIdsByName.get(input.fullName);
+  const table = id === undefined ? undefined : state.tables.get(id)?.value;
+  if (!table) return deny('NOT_FOUND', `Table '${'tableId' in input ? input.tableId : input.fullName}' does not exist.`, { resourceType: 'table' });
   const disabled = externalAccessDisabled(state);
   if (disabled) return disabled;
   const needed = input.access === 'write' ? [PRIVILEGES.select, PRIVILEGES.modify] : [PRIVILEGES.select];

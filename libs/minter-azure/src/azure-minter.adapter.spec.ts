@@ -92,6 +92,8 @@ describe('mapIdentityError', () => {
     ['federated assertion refused', msal('invalid_client: Error(s): 700213 - Description: AADSTS700213: No matching federated identity record found'), 'UPSTREAM_DENIED', 'invalid_client', 'AADSTS700213'],
     ['authority busy', msal('temporarily_unavailable: Error(s):  - Description: try later'), 'UPSTREAM_UNAVAILABLE', 'temporarily_unavailable', undefined],
     ['authority failed', msal('server_error: Error(s): 90033 - AADSTS90033: A transient error has occurred'), 'UPSTREAM_UNAVAILABLE', 'server_error', 'AADSTS90033'],
+    ['MSAL holding back after a 5xx (no error codes)', msal(': Injected temporarily_unavailable. Trace ID: t'), 'UPSTREAM_UNAVAILABLE', 'msal_throttled', undefined],
+    ['MSAL holding back after a 429', msal('50196: AADSTS50196: The server terminated an operation because it encountered a client request loop.'), 'UPSTREAM_UNAVAILABLE', 'msal_throttled', 'AADSTS50196'],
     ['connection dropped', msal('network_error: See https://aka.ms/msal.js.errors#network_error for details'), 'UPSTREAM_UNAVAILABLE', 'network_error', undefined],
     ['authority unreachable or untrusted', new CredentialUnavailableError('endpoints_resolution_error: See https://aka.ms/msal.js.errors#endpoints_resolution_error'), 'UPSTREAM_UNAVAILABLE', 'endpoints_resolution_error', undefined],
     ['no managed identity endpoint', new CredentialUnavailableError('ManagedIdentityCredential: Authentication failed. Message Attempted to use managed identity, but no endpoint is available'), 'FAILED_PRECONDITION', 'CredentialUnavailableError', undefined],

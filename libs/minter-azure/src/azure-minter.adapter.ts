@@ -235,7 +235,7 @@ export function describeIdentity(identity: Pick<AzureSourceIdentity, 'kind' | 'c
 }
 
 // Codes MSAL and Entra ID use for failures worth retrying: the authority was unreachable or busy.
-const OAUTH_UNAVAILABLE = new Set(['temporarily_unavailable', 'server_error', 'network_error', 'endpoints_resolution_error', 'request_timeout', 'too_many_requests']);
+const OAUTH_UNAVAILABLE = new Set(['msal_throttled', 'temporarily_unavailable', 'server_error', 'network_error', 'endpoints_resolution_error', 'request_timeout', 'too_many_requests']);
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'REQUEST_SEND_ERROR', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
 const FILE_CODES = new Set(['ENOENT', 'EACCES', 'EISDIR', 'EPERM']);
 
@@ -261,8 +261,12 @@ export function mapIdentityError(error: unknown, identity: Pick<AzureSourceIdent
   const name = typeof e.name === 'string' ? e.name : 'Error';
   const message = typeof e.message === 'string' ? e.message : '';
   const status = typeof e.statusCode === 'number' ? e.statusCode : undefined;
-  const oauthCode =
-    (typeof e.errorResponse?.error === 'string' ? e.errorResponse.error : undefined) ?? /^([a-z_]+|E[A-Z_]+):/.exec(message)?.[1] ?? (typeof e.code === 'string' ? e.code : undefined);
+  // After a 429 or 5xx MSAL refuses further requests of that client until Retry-After (60 s by
+  // default) has passed, replaying the error with only its numeric codes: `50196: …` or `: …`.
+  const throttled = name === 'AuthenticationRequiredError' && /^[\d ]*: /.test(message);
+  const oauthCode = throttled
+    ? 'msal_throttled'
+    : ((typeof e.errorResponse?.error === 'string' ? e.errorResponse.error : undefined) ?? /^([a-z_]+|E[A-Z_]+):/.exec(message)?.[1] ?? (typeof e.code === 'string' ? e.code : undefined));
   const aadsts = /AADSTS(\d+)/.exec(message)?.[0];
   const who = describeIdentity(identity);
   const label = [oauthCode ?? name, aadsts].filter(Boolean).join(', ');

@@ -65,7 +65,7 @@ export function objectPrefixCondition(bucket: string, prefixes: readonly string[
     .map((prefix) => {
       if (prefix === '') throw new LakegateError('INVALID_ARGUMENT', `An empty prefix on bucket '${bucket}' needs no condition.`);
       return (
-        `resource.name.startsWith(${celStringLiteral(`projects/_/buckets/${bucket}/objects/${prefix}`)}) || ` +
+        `resource.name.startsWith(${celStringLiteral(`projects/_/buckets/${bucket}/objects/${prefix}/`)}) || ` +
         `api.getAttribute(${celStringLiteral(OBJECT_LIST_PREFIX_ATTRIBUTE)}, '').startsWith(${celStringLiteral(`${prefix}/`)})`
       );
     })
