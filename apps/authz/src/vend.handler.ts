@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { CODECS, HEADERS, LakegateError, SUBJECTS, toLakegateError, type VendRequest } from '@lakegate/contracts';
 import { buildAuditRecord, type AuditPublisher, type AuditRedactor, type AuditUserIdentity } from '@lakegate/audit';
 import type { CatalogView } from '@lakegate/catalog-store';
-import { decidePathAccess, decideTableAccess, decideVolumeAccess, identityForToken, type Decision } from '@lakegate/domain';
+import { decidePathAccess, decideSharedTableAccess, decideTableAccess, decideVolumeAccess, identityForToken, type Decision } from '@lakegate/domain';
 import { FORWARDED, tracedHeaders, type NatsConnection, type ServiceMsg } from '@lakegate/platform-nats';
 import type { Logger } from '@lakegate/telemetry';
 import { signMintOrder, verifyAssertion, type AssertedIdentity, type SigningKey, type SymmetricKey } from '@lakegate/trust';
@@ -130,6 +130,10 @@ function decide(deps: VendHandlerDeps, request: VendRequest, identity: AssertedI
       return decideTableAccess(state, { principal, access: request.access, ...('tableId' in request.target ? { tableId: request.target.tableId } : { fullName: request.target.fullName }) });
     case 'path':
       return decidePathAccess(state, { principal, url: request.target.url, operation: request.target.operation });
+    case 'shared-table': {
+      const { share, schema, table, location } = request.target;
+      return decideSharedTableAccess(state, { principal, share, schema, table, location });
+    }
   }
 }
 
@@ -149,5 +153,7 @@ const resourceOf = (request: VendRequest): { type: string; name: string } => {
       return { type: 'table', name: 'tableId' in request.target ? request.target.tableId : request.target.fullName };
     case 'path':
       return { type: 'path', name: request.target.url.slice(0, 512) };
+    case 'shared-table':
+      return { type: 'shared_table', name: `${request.target.share}.${request.target.schema}.${request.target.table}` };
   }
 };

@@ -5,7 +5,7 @@ import type { ServiceMsg } from '@lakegate/platform-nats';
 import type { Logger } from '@lakegate/telemetry';
 import { verifyAssertion, type AssertedIdentity, type SymmetricKey } from '@lakegate/trust';
 
-const READ_ONLY = new Set<AdminRequest['operation']>(['GetMetastoreSummary', 'GetPermissions']);
+const isReadOnly = (operation: AdminRequest['operation']) => operation.startsWith('Get') || operation.startsWith('Sharing');
 
 /**
  * Every admin call: verify the asserted caller, run the operation, write its audit record (the
@@ -36,7 +36,7 @@ export function adminHandler(deps: AdminContext & { assertionKeys: readonly Symm
           requestParameters: { ...request.params, ...(request.body && typeof request.body === 'object' ? { body: request.body as Record<string, unknown> } : {}) },
           responseElements: null,
           ...(failure ? { error: { code: failure.code, message: failure.message } } : {}),
-          readOnly: READ_ONLY.has(request.operation),
+          readOnly: isReadOnly(request.operation),
           resources: request.params['full_name'] ? [{ type: request.params['securable_type'] ?? 'unknown', name: request.params['full_name'] }] : [],
         },
         deps.redactor,

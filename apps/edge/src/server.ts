@@ -5,6 +5,7 @@ import { pingServices } from '@lakegate/platform-nats';
 import { auditEdgeFailure } from './edge-audit.js';
 import type { EdgeContext } from './edge-context.js';
 import { registerAdminFace } from './faces/admin.face.js';
+import { DELTA_SHARING_PREFIX, registerDeltaSharingFace, sendDeltaSharingError } from './faces/delta-sharing.face.js';
 import { ICEBERG_PREFIX, registerIcebergFace, sendIcebergError } from './faces/iceberg.face.js';
 import { AUDIT_PREFIX, registerAuditLookupFace, sendCloudTrailError } from './faces/audit-lookup.face.js';
 import { registerUnityCatalogFace, sendUcError } from './faces/unity-catalog.face.js';
@@ -13,6 +14,7 @@ import { registerUnityCatalogFace, sendUcError } from './faces/unity-catalog.fac
 function sendFaceError(request: FastifyRequest, reply: FastifyReply, error: LakegateError, httpStatus?: number): FastifyReply {
   if (request.url.startsWith(AUDIT_PREFIX)) return sendCloudTrailError(reply, error, httpStatus);
   if (request.url.startsWith(`${ICEBERG_PREFIX}/`)) return sendIcebergError(reply, error, httpStatus);
+  if (request.url.startsWith(`${DELTA_SHARING_PREFIX}/`)) return sendDeltaSharingError(reply, error, httpStatus);
   return sendUcError(reply, error, httpStatus);
 }
 
@@ -89,6 +91,7 @@ export async function buildEdgeServer(ctx: EdgeContext): Promise<FastifyInstance
   registerUnityCatalogFace(app, ctx);
   registerAdminFace(app, ctx);
   registerIcebergFace(app, ctx);
+  registerDeltaSharingFace(app, ctx);
   registerAuditLookupFace(app, ctx);
   return app;
 }

@@ -14,6 +14,7 @@ import {
 } from '@lakegate/contracts';
 import { canonicalPrivilege, grantKey, PRIVILEGES, type CatalogState, type Privilege } from '@lakegate/domain';
 import type { CatalogView, CatalogWriter } from './catalog-kv.js';
+import { runShareAdmin, runSharingRead } from './sharing-admin.js';
 
 export interface AdminContext {
   view: CatalogView;
@@ -27,7 +28,7 @@ export interface AdminContext {
 const APPLIES_TO: Record<Privilege, readonly SecurableType[]> = {
   [PRIVILEGES.useCatalog]: ['catalog'],
   [PRIVILEGES.useSchema]: ['catalog', 'schema'],
-  [PRIVILEGES.select]: ['catalog', 'schema', 'table'],
+  [PRIVILEGES.select]: ['catalog', 'schema', 'table', 'share'],
   [PRIVILEGES.modify]: ['catalog', 'schema', 'table'],
   [PRIVILEGES.readVolume]: ['catalog', 'schema', 'volume'],
   [PRIVILEGES.writeVolume]: ['catalog', 'schema', 'volume'],
@@ -68,6 +69,10 @@ const param = (req: AdminRequest, name: string): string => {
 
 /** Runs one admin operation for an authenticated principal; throws catalog errors. */
 export async function runAdminOperation(ctx: AdminContext, principal: string, req: AdminRequest): Promise<unknown> {
+  if (req.operation.startsWith('Sharing')) return runSharingRead(ctx.view.state, principal, req);
+  if (req.operation === 'CreateShare' || req.operation === 'GetShare' || req.operation === 'UpdateShare' || req.operation === 'CreateRecipient') {
+    return runShareAdmin(ctx, principal, req);
+  }
   const isAdmin = ctx.admins.has(principal);
   const state = ctx.view.state;
   switch (req.operation) {
@@ -137,6 +142,8 @@ export async function runAdminOperation(ctx: AdminContext, principal: string, re
       await ctx.view.waitFor(revision);
       return { token_id: tokenId, revoked: true };
     }
+    default:
+      throw new LakegateError('NOT_IMPLEMENTED', `Operation ${req.operation} is not implemented.`);
   }
 }
 
@@ -196,6 +203,11 @@ function securableOf(state: CatalogState, rawType: string, name: string): Secura
       if (!credential) throw missing();
       return { type, name, owners: [credential.owner], catalogOwner: undefined };
     }
+    case 'share': {
+      const share = state.shares.get(name.toLowerCase())?.value;
+      if (!share) throw missing();
+      return { type, name: share.name, owners: [share.owner], catalogOwner: undefined };
+    }
   }
 }
 
@@ -227,7 +239,7 @@ async function updatePermissions(ctx: AdminContext, principal: string, isAdmin: 
     }
   }
   // The changes are deltas: on a concurrent update, re-apply them to the newer list (no lost update).
-  for (let attempt = 0; ; attempt++) {
+  for (let attempt = 0; attempt < 6; attempt++) {
     const key = CATALOG_KEYS.grants(securable.type, securable.name);
     const current = await ctx.writer.get(key);
     const list = (current?.value as GrantList | undefined)?.privilege_assignments ?? [];
@@ -243,6 +255,7 @@ async function updatePermissions(ctx: AdminContext, principal: string, isAdmin: 
       throw error;
     }
   }
+  throw new LakegateError('CONFLICT', 'The permissions changed concurrently too often; retry.');
 }
 
 function applyChanges(list: GrantList['privilege_assignments'], changes: { principal: string; add?: string[]; remove?: string[] }[]) {

@@ -12,6 +12,16 @@ export const ADMIN_OPERATIONS = [
   'RemoveGroupMember',
   'CreateToken',
   'RevokeToken',
+  'CreateShare',
+  'GetShare',
+  'UpdateShare',
+  'CreateRecipient',
+  'SharingListShares',
+  'SharingGetShare',
+  'SharingListSchemas',
+  'SharingListTables',
+  'SharingListAllTables',
+  'SharingGetTableMetadata',
 ] as const;
 export type AdminOperation = (typeof ADMIN_OPERATIONS)[number];
 

@@ -18,7 +18,8 @@ export const MetastoreSettings = Type.Object(
 );
 export type MetastoreSettings = Static<typeof MetastoreSettings>;
 
-export const PRINCIPAL_TYPES = ['USER', 'GROUP', 'SERVICE_PRINCIPAL'] as const;
+/** A RECIPIENT is a Delta Sharing recipient: it authenticates with its profile's bearer token. */
+export const PRINCIPAL_TYPES = ['USER', 'GROUP', 'SERVICE_PRINCIPAL', 'RECIPIENT'] as const;
 export const Principal = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 256 }),
@@ -126,7 +127,33 @@ export const TableInfo = Type.Object(
 );
 export type TableInfo = Static<typeof TableInfo>;
 
-export const SECURABLE_TYPES = ['metastore', 'catalog', 'schema', 'table', 'volume', 'external_location', 'storage_credential'] as const;
+/** A Delta Sharing share: tables exposed to recipients as `share.schema.table`. */
+export const ShareInfo = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 255 }),
+    owner: Type.String(),
+    comment: Type.Optional(Type.String()),
+    created_at: Type.Integer(),
+    objects: Type.Array(
+      Type.Object(
+        {
+          /** The Unity Catalog table, `catalog.schema.table`. */
+          name: Type.String(),
+          data_object_type: Type.Literal('TABLE'),
+          /** The name recipients see, `schema.table`. */
+          shared_as: Type.String(),
+          /** `dir` allows directory access (temporary table credentials); `url` pre-signed URLs. */
+          access_modes: Type.Array(Type.Union([Type.Literal('url'), Type.Literal('dir')]), { minItems: 1 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { $id: 'ShareInfo', additionalProperties: false },
+);
+export type ShareInfo = Static<typeof ShareInfo>;
+
+export const SECURABLE_TYPES = ['metastore', 'catalog', 'schema', 'table', 'volume', 'external_location', 'storage_credential', 'share'] as const;
 export type SecurableType = (typeof SECURABLE_TYPES)[number];
 
 export const PrivilegeAssignment = Type.Object(
@@ -157,10 +184,12 @@ export const CATALOG_KEYS = {
   schema: (fullName: string) => `schema.${hexKey(fullName)}`,
   volume: (volumeId: string) => `volume.${hexKey(volumeId)}`,
   table: (tableId: string) => `table.${hexKey(tableId)}`,
+  /** Share names are case-insensitive: the key uses the lower-case name. */
+  share: (name: string) => `share.${hexKey(name.toLowerCase())}`,
   grants: (type: SecurableType, name: string) => `grants.${type}.${hexKey(name)}`,
 } as const;
 
-export const CATALOG_KEY_KINDS = ['metastore', 'principal', 'token', 'credential', 'location', 'catalog', 'schema', 'volume', 'table', 'grants'] as const;
+export const CATALOG_KEY_KINDS = ['metastore', 'principal', 'token', 'credential', 'location', 'catalog', 'schema', 'volume', 'table', 'share', 'grants'] as const;
 export type CatalogKeyKind = (typeof CATALOG_KEY_KINDS)[number];
 
 export function hexKey(name: string): string {

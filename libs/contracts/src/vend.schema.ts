@@ -62,7 +62,19 @@ export const PathTarget = Type.Object(
   { $id: 'PathTarget', additionalProperties: false },
 );
 
-export const VendTarget = Type.Union([VolumeTarget, TableTarget, PathTarget], { $id: 'VendTarget' });
+/** A Delta Sharing table, by its share-level names (case-insensitive), optionally one of its locations. */
+export const SharedTableTarget = Type.Object(
+  {
+    kind: Type.Literal('shared-table'),
+    share: Type.String({ minLength: 1, maxLength: 255 }),
+    schema: Type.String({ minLength: 1, maxLength: 255 }),
+    table: Type.String({ minLength: 1, maxLength: 255 }),
+    location: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
+  },
+  { $id: 'SharedTableTarget', additionalProperties: false },
+);
+
+export const VendTarget = Type.Union([VolumeTarget, TableTarget, PathTarget, SharedTableTarget], { $id: 'VendTarget' });
 export type VendTarget = Static<typeof VendTarget>;
 
 export const AuditContext = Type.Object(

@@ -6,6 +6,7 @@ import {
   MetastoreSettings,
   Principal,
   SchemaInfo,
+  ShareInfo,
   StorageCredential,
   TableInfo,
   TokenRecord,
@@ -34,6 +35,8 @@ export interface CatalogState {
   readonly volumeIdsByName: Map<string, string>;
   readonly tables: Map<string, Versioned<TableInfo>>;
   readonly tableIdsByName: Map<string, string>;
+  /** Keyed by lower-case name: share names are case-insensitive. */
+  readonly shares: Map<string, Versioned<ShareInfo>>;
   readonly grants: Map<string, Versioned<GrantList>>;
 }
 
@@ -49,6 +52,7 @@ export const emptyCatalogState = (): CatalogState => ({
   volumeIdsByName: new Map(),
   tables: new Map(),
   tableIdsByName: new Map(),
+  shares: new Map(),
   grants: new Map(),
 });
 
@@ -64,6 +68,7 @@ const CODECS = {
   schema: codec(SchemaInfo),
   volume: codec(VolumeInfo),
   table: codec(TableInfo),
+  share: codec(ShareInfo),
   grants: codec(GrantList),
 } satisfies Record<CatalogKeyKind, unknown>;
 
@@ -131,6 +136,9 @@ export function applyCatalogEntry(state: CatalogState, key: string, value: Uint8
       state.tableIdsByName.set(table.full_name, table.table_id);
       break;
     }
+    case 'share':
+      put(state.shares, (decoded as ShareInfo).name.toLowerCase());
+      break;
     case 'grants': {
       const grants = decoded as GrantList;
       put(state.grants, grantKey(grants.securable_type, grants.securable_name));
@@ -168,7 +176,7 @@ function removeEntry(state: CatalogState, kind: CatalogKeyKind, hexId: string): 
       return;
     }
     default: {
-      const map = { principal: state.principals, credential: state.credentials, location: state.locations, catalog: state.catalogs, schema: state.schemas }[kind];
+      const map = { principal: state.principals, credential: state.credentials, location: state.locations, catalog: state.catalogs, schema: state.schemas, share: state.shares }[kind];
       map.delete(fromHex(hexId));
     }
   }

@@ -4,3 +4,4 @@ export * from './privileges.js';
 export * from './storage-resolution.js';
 export * from './uc-access.policy.js';
 export * from './token-auth.js';
+export * from './sharing-access.policy.js';

@@ -35,6 +35,8 @@ export const AZURE_STORAGE_SCOPE = 'https://storage.azure.com/.default';
  * scope ({@link planSasScope}). The identity needs a role that allows
  * `Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey` (e.g. Storage Blob
  * Delegator) plus the data rights the SAS passes on: a SAS never grants more than its identity has.
+ * A SAS does not name the lakegate principal (storage logs show the identity's object id, `skoid`);
+ * the audit record links the two.
  *
  * `capabilities.revocable` is false: one SAS cannot be revoked. Revoking the account's user
  * delegation keys (`Revoke-AzStorageAccountUserDelegationKeys` / `az storage account revoke-delegation-keys`)
@@ -146,7 +148,8 @@ export class AzureMinter implements CredentialMinter {
   }
 
   async #fetchKey(identity: AzureSourceIdentity, accountName: string, endpoint: string): Promise<FetchedKey> {
-    const credential = this.#credentials.get(identity)!;
+    const credential = this.#credentials.get(identity);
+    if (!credential) throw new LakegateError('INTERNAL', `No credential was built for Azure identity ${describeIdentity(identity)}.`);
     // One deadline for the whole fetch: every attempt of the token and the key request.
     const abortSignal = AbortSignal.timeout(this.#config.requestTimeoutMs * this.#config.maxAttempts * 2);
     let token: AccessToken | null;
@@ -171,24 +174,20 @@ export class AzureMinter implements CredentialMinter {
     } catch (error) {
       throw mapStorageError(error, identity, accountName);
     }
-    const key: Partial<DelegationKey> = {
-      signedObjectId: response.signedObjectId,
-      signedTenantId: response.signedTenantId,
-      signedStartsOn: response.signedStartsOn,
-      signedExpiresOn: response.signedExpiresOn,
-      signedService: response.signedService,
-      signedVersion: response.signedVersion,
-      value: response.value,
-    };
-    const missing = (Object.keys(key) as (keyof DelegationKey)[]).filter((k) => !key[k] || (key[k] instanceof Date && Number.isNaN(key[k].getTime())));
-    if (missing.length > 0 || key.signedExpiresOn!.getTime() <= now) {
+    const { signedObjectId, signedTenantId, signedStartsOn, signedExpiresOn, signedService, signedVersion, value } = response;
+    const fields = { signedObjectId, signedTenantId, signedStartsOn, signedExpiresOn, signedService, signedVersion, value };
+    const missing = Object.entries(fields)
+      .filter(([, v]) => !v || (v instanceof Date && Number.isNaN(v.getTime())))
+      .map(([k]) => k);
+    if (missing.length > 0 || !(signedExpiresOn instanceof Date) || signedExpiresOn.getTime() <= now) {
       throw new LakegateError(
         'UPSTREAM_UNAVAILABLE',
         `Azure Storage account '${accountName}' returned no usable user delegation key (${missing.length > 0 ? `missing ${missing.join(', ')}` : 'already expired'}).`,
         { details: { missing } },
       );
     }
-    return { key: key as DelegationKey, ...(response.requestId ? { requestId: response.requestId } : {}) };
+    const key: DelegationKey = fields;
+    return { key, ...(response.requestId ? { requestId: response.requestId } : {}) };
   }
 }
 

@@ -21,6 +21,11 @@ const fetched = (id: string, expiresAt: number): FetchedKey => ({
 function controlledFetch() {
   const waiting: { resolve: (k: FetchedKey) => void; reject: (e: Error) => void }[] = [];
   let calls = 0;
+  const next = () => {
+    const w = waiting.shift();
+    if (!w) throw new Error('no fetch is waiting');
+    return w;
+  };
   return {
     fetch: () => {
       calls++;
@@ -29,8 +34,8 @@ function controlledFetch() {
     get calls() {
       return calls;
     },
-    resolve: (k: FetchedKey) => waiting.shift()!.resolve(k),
-    reject: (e: Error) => waiting.shift()!.reject(e),
+    resolve: (k: FetchedKey) => next().resolve(k),
+    reject: (e: Error) => next().reject(e),
   };
 }
 

@@ -50,14 +50,14 @@ export function planSasScope(locations: readonly StorageLocation[], account: Azu
   const scoped = distinct(locations.map((l) => parseLocation(l, account.accountName, accountHost)));
 
   const containers = [...new Set(scoped.map((s) => s.location.bucket))].sort();
-  if (containers.length > 1) {
+  const [container] = containers;
+  if (container === undefined || containers.length > 1) {
     throw new LakegateError(
       'INVALID_ARGUMENT',
       `One Azure SAS covers one container; these locations span ${containers.map((c) => `'${c}'`).join(', ')} in account '${account.accountName}'. Request each container separately.`,
       { details: { containers } },
     );
   }
-  const container = containers[0]!;
 
   const outer = scoped.filter((s) => !scoped.some((o) => o !== s && locationCovers(o.location, s.location)));
   if (!account.hierarchicalNamespace) {
@@ -73,14 +73,14 @@ export function planSasScope(locations: readonly StorageLocation[], account: Azu
     }
   }
 
-  if (outer.length > 1) {
+  const [scope] = outer;
+  if (scope === undefined || outer.length > 1) {
     throw new LakegateError(
       'INVALID_ARGUMENT',
       `One Azure SAS covers one directory; ${outer.map((o) => `'${o.location.url}'`).join(' and ')} are disjoint. Request them separately.`,
       { details: { locations: outer.map((o) => o.location.url) } },
     );
   }
-  const scope = outer[0]!;
   const innerWrite = scoped.find((s) => s.write && !scope.write);
   if (innerWrite) {
     throw new LakegateError(

@@ -77,7 +77,10 @@ describe('buildCredentialAccessBoundary over adversarial prefixes and buckets (p
         expect(get(prefix)).toBe(false);
         expect(list(prefix)).toBe(false);
         expect(list(`${prefix}${extra}/`)).toBe(false);
-        if (segments.length > 1) expect(get(`${segments.slice(0, -1).join('/')}/${tail}`)).toBe(false);
+        if (segments.length > 1) {
+          const atParent = `${segments.slice(0, -1).join('/')}/${tail}`;
+          expect(get(atParent)).toBe(atParent.startsWith(`${prefix}/`));
+        }
         expect(get(tail)).toBe(tail.startsWith(`${prefix}/`));
         if (otherBucket !== b) expect(get(`${prefix}/${tail}`, otherBucket)).toBe(false);
         expect(isAllowed(boundary, { permission: 'storage.objects.create', bucket: b, object: `${prefix}/${tail}` })).toBe(false);

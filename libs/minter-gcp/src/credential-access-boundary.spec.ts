@@ -83,7 +83,7 @@ describe('buildCredentialAccessBoundary', () => {
     const locations = [r('gs://b-one/x'), w('gs://b-two/y'), r('gs://b-one/z'), w('gs://b-one/x/deeper'), r('gs://b-two')];
     const expected = buildCredentialAccessBoundary(locations);
     expect(buildCredentialAccessBoundary([...locations].reverse())).toEqual(expected);
-    expect(buildCredentialAccessBoundary([locations[2]!, locations[0]!, locations[4]!, locations[1]!, locations[3]!])).toEqual(expected);
+    expect(buildCredentialAccessBoundary([2, 0, 4, 1, 3].flatMap((i) => locations.slice(i, i + 1)))).toEqual(expected);
   });
 
   it(`accepts exactly ${MAX_ACCESS_BOUNDARY_RULES} rules and refuses more, before any call`, () => {

@@ -134,15 +134,12 @@ const volumeNames = benchVolumeNames(sizes);
 
 /** Ids of every bench volume, or (hitOnly) of the cache-hit volume alone. */
 async function volumeIds(url: string, token: string, hitOnly = false): Promise<VolumeIds> {
-  if (hitOnly) {
-    const hit = (await resolveVolumeIds(url, token, [volumeNames.hit])).get(volumeNames.hit)!;
-    return { hit, herd: hit, miss: [], denied: [] };
-  }
-  const all = [volumeNames.hit, volumeNames.herd, ...volumeNames.miss, ...volumeNames.denied];
-  progress.say(`resolving ${all.length} volume ids through GET /api/2.1/unity-catalog/volumes/{full_name}…`);
+  const all = hitOnly ? [volumeNames.hit] : [volumeNames.hit, volumeNames.herd, ...volumeNames.miss, ...volumeNames.denied];
+  progress.say(`resolving ${all.length} volume id(s) through GET /api/2.1/unity-catalog/volumes/{full_name}…`);
   const ids = await resolveVolumeIds(url, token, all);
-  const id = (name: string) => ids.get(name)!;
-  return { hit: id(volumeNames.hit), herd: id(volumeNames.herd), miss: volumeNames.miss.map(id), denied: volumeNames.denied.map(id) };
+  const [hit = '', herd = hit] = ids;
+  const missEnd = 2 + volumeNames.miss.length;
+  return { hit, herd, miss: ids.slice(2, missEnd), denied: ids.slice(missEnd) };
 }
 
 /** Starts the system with the bench catalog in a fresh temporary data directory. */
@@ -162,13 +159,13 @@ async function startOwnSystem(label: string, otlpUrl?: string): Promise<{ system
   return { system, target: { url: info.url, natsUrl: info.natsUrl, token, ...(info.stsUrl ? { stsUrl: info.stsUrl } : {}) }, pids: info.pids };
 }
 
-async function externalTarget(): Promise<{ target: Target; pids: Record<string, number> }> {
+async function externalTarget(token: string): Promise<{ target: Target; pids: Record<string, number> }> {
   const info = args['run-json'] ? await readRunInfo(args['run-json']) : undefined;
   const url = args.url ?? info?.url;
   const natsUrl = args['nats-url'] ?? info?.natsUrl;
   const stsUrl = args['sts-url'] ?? info?.stsUrl;
   if (!url || !natsUrl) fail('--nats-url is needed with --url (or give --run-json)');
-  return { target: { url, natsUrl, token: args.token!, ...(stsUrl ? { stsUrl } : {}) }, pids: info?.pids ?? {} };
+  return { target: { url, natsUrl, token, ...(stsUrl ? { stsUrl } : {}) }, pids: info?.pids ?? {} };
 }
 
 async function withNats<T>(natsUrl: string, fn: (nc: NatsConnection) => Promise<T>): Promise<T> {
@@ -216,11 +213,12 @@ async function main(): Promise<void> {
   const loadAverage1m = loadavg()[0] ?? 0;
   let receiver: OtlpReceiver | undefined;
   if (external && args['otlp-port']) {
-    receiver = await OtlpReceiver.start({ port: integer('otlp-port', args['otlp-port'], 0) });
-    cleanups.push(() => receiver!.close());
+    const started = await OtlpReceiver.start({ port: integer('otlp-port', args['otlp-port'], 0) });
+    cleanups.push(() => started.close());
+    receiver = started;
   }
   const own = external ? undefined : await startOwnSystem('main');
-  const { target, pids } = own ?? (await externalTarget());
+  const { target, pids } = own ?? (await externalTarget(args.token ?? ''));
   const ids = await volumeIds(target.url, target.token);
   const echo: EchoResponder = await startEchoResponder(target.natsUrl);
   cleanups.push(() => echo.stop());
@@ -242,8 +240,9 @@ async function main(): Promise<void> {
   if (own) await own.system.stop();
 
   const results = buildResults(measured.map((m) => m.result));
-  const hit = measured.find((m) => m.result.name === SCENARIO.hit)!;
+  const hit = measured.find((m) => m.result.name === SCENARIO.hit);
   let hops: HopBreakdown | null = null;
+  if (!hit) throw new Error('the cache-hit scenario did not run');
   if (receiver) {
     hops = {
       how: `Spans the running system exported to the bench's receiver (port ${args['otlp-port']}) during the cache-hit scenario itself.`,

@@ -64,21 +64,20 @@ export function parseOtlpJson(body: unknown): SpanRecord[] {
 
 /** Groups spans by service and name, ordered by mean duration, longest first. */
 export function summarizeSpans(spans: readonly SpanRecord[]): SpanSummary[] {
-  const groups = new Map<string, SpanRecord[]>();
+  const groups = new Map<string, { service: string; name: string; durations: number[] }>();
   for (const s of spans) {
     const key = `${s.service}\0${s.name}`;
-    const list = groups.get(key);
-    if (list) list.push(s);
-    else groups.set(key, [s]);
+    const group = groups.get(key);
+    if (group) group.durations.push(s.durationMs);
+    else groups.set(key, { service: s.service, name: s.name, durations: [s.durationMs] });
   }
   return [...groups.values()]
-    .map((list) => {
-      const durations = list.map((s) => s.durationMs).sort((a, b) => a - b);
-      const first = list[0]!;
+    .map(({ service, name, durations }) => {
+      durations.sort((a, b) => a - b);
       return {
-        service: first.service,
-        name: first.name,
-        count: list.length,
+        service,
+        name,
+        count: durations.length,
         meanMs: durations.reduce((a, b) => a + b, 0) / durations.length,
         p50Ms: percentileOf(durations, 50),
         p95Ms: percentileOf(durations, 95),
@@ -91,23 +90,28 @@ export function summarizeSpans(spans: readonly SpanRecord[]): SpanSummary[] {
 export class OtlpReceiver {
   private readonly spans: SpanRecord[] = [];
   private rejected = 0;
-  private constructor(private readonly server: Server, readonly url: string, private readonly maxSpans: number) {}
+  private readonly server: Server = createServer((req, res) => {
+    void this.handle(req).then((status) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(status === 200 ? '{}' : '{"error":"send OTLP JSON to POST /v1/traces"}');
+    });
+  });
+  private port = 0;
+  private constructor(private readonly maxSpans: number) {}
 
   static async start(options: { port?: number; maxSpans?: number } = {}): Promise<OtlpReceiver> {
-    let receiver: OtlpReceiver | undefined;
-    const server = createServer((req, res) => {
-      void receiver!.handle(req).then((status) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(status === 200 ? '{}' : '{"error":"send OTLP JSON to POST /v1/traces"}');
-      });
-    });
+    const receiver = new OtlpReceiver(options.maxSpans ?? 500_000);
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+      receiver.server.once('error', reject);
+      receiver.server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
     });
-    const { port } = server.address() as AddressInfo;
-    receiver = new OtlpReceiver(server, `http://127.0.0.1:${port}/v1/traces`, options.maxSpans ?? 500_000);
+    receiver.port = (receiver.server.address() as AddressInfo).port;
     return receiver;
+  }
+
+  /** The endpoint to give `LAKEGATE_OTLP_TRACES_URL`. */
+  get url(): string {
+    return `http://127.0.0.1:${this.port}/v1/traces`;
   }
 
   private async handle(req: IncomingMessage): Promise<number> {

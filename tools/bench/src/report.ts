@@ -51,7 +51,7 @@ export function renderMarkdown(results: BenchResults, details: BenchDetails): st
     lines.push('', '### CPU seconds per 1,000 requests, by process', '');
     lines.push(`| process | ${results.scenarios.map((s) => s.name).join(' | ')} |`, `|---|${results.scenarios.map(() => '--:').join('|')}|`);
     for (const p of processes) {
-      lines.push(`| ${p} | ${results.scenarios.map((s) => (p in s.cpuSecondsPer1kByProcess ? num(s.cpuSecondsPer1kByProcess[p]!, 3) : '—')).join(' | ')} |`);
+      lines.push(`| ${p} | ${results.scenarios.map((s) => num(s.cpuSecondsPer1kByProcess[p] ?? null, 3)).join(' | ')} |`);
     }
   }
   lines.push('', '## Goals', '', '| goal | this run | |', '|---|--:|---|');

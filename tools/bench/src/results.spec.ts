@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scenario } from './fixtures.js';
+import { scenario } from '../test/fixtures.js';
 import { buildResults, checkGoals, ratio, SCENARIO, withEchoRatios } from './results.js';
 
 describe('ratio', () => {

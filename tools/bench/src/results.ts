@@ -110,7 +110,7 @@ export function buildResults(scenarios: ScenarioResult[]): BenchResults {
 /** The goals the issue sets, read against one run (reported, never enforced). */
 export function checkGoals(results: BenchResults): GoalCheck[] {
   const { vendToEcho, p99VendToEcho } = results.ratios;
-  const fmt = (x: number | null, digits = 2) => (x === null ? 'not measured' : x.toFixed(digits));
+  const fmt = (x: number | null, digits = 3) => (x === null ? 'not measured' : x.toFixed(digits));
   return [
     { goal: 'cache-hit throughput ≥ 50% of echo (vendToEcho ≥ 0.50)', actual: fmt(vendToEcho), met: vendToEcho === null ? null : vendToEcho >= 0.5 },
     { goal: 'cache-hit p99 ≤ 3× echo p99 (p99VendToEcho ≤ 3.00)', actual: fmt(p99VendToEcho), met: p99VendToEcho === null ? null : p99VendToEcho <= 3 },

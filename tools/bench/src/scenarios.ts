@@ -215,7 +215,7 @@ export class ScenarioRunner {
     let reused = 0;
     const body = () => {
       if (next >= pool.length) reused++;
-      return vendBody(pool[next++ % pool.length]!);
+      return vendBody(pool[next++ % pool.length] ?? '');
     };
     // autocannon may build a request or two per connection that it never sends: keep a margin.
     const amount = Math.max(1, pool.length - this.settings.connections);
@@ -257,7 +257,7 @@ export class ScenarioRunner {
         face: 'http',
         connections: this.settings.connections,
       },
-      () => this.http(SCENARIO.denied, VEND_PATH, () => vendBody(pool[next++ % pool.length]!), 403),
+      () => this.http(SCENARIO.denied, VEND_PATH, () => vendBody(pool[next++ % pool.length] ?? ''), 403),
     );
   }
 

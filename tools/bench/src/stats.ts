@@ -4,7 +4,7 @@ import { build, type Histogram } from 'hdr-histogram-js';
 export function percentileOf(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
   const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] ?? 0;
 }
 
 /** Latencies in an HDR histogram with microsecond resolution (3 significant digits). */

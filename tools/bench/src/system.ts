@@ -130,13 +130,15 @@ export async function upstreamCallCount(stsUrl: string): Promise<number> {
   return ((await res.json()) as unknown[]).length;
 }
 
-/** Volume ids by full name, asked of the running system (which also proves each volume is loaded). */
-export async function resolveVolumeIds(url: string, token: string, fullNames: readonly string[], concurrency = 16): Promise<Map<string, string>> {
-  const ids = new Map<string, string>();
-  let next = 0;
+/**
+ * The volume ids of the full names, in the same order, asked of the running system (which also
+ * proves that the catalog has loaded every one).
+ */
+export async function resolveVolumeIds(url: string, token: string, fullNames: readonly string[], concurrency = 16): Promise<string[]> {
+  const ids: string[] = [];
+  const queue = fullNames.entries(); // shared by the workers: each takes the next name
   const worker = async () => {
-    while (next < fullNames.length) {
-      const name = fullNames[next++]!;
+    for (const [i, name] of queue) {
       const res = await fetch(`${url}/api/2.1/unity-catalog/volumes/${encodeURIComponent(name)}`, { headers: { authorization: `Bearer ${token}` } });
       const body = (await res.json().catch(() => ({}))) as { volume_id?: string; message?: string };
       if (!res.ok || !body.volume_id) {
@@ -145,7 +147,7 @@ export async function resolveVolumeIds(url: string, token: string, fullNames: re
             'The system must have been started with the bench catalog (see --write-seed) and the token must belong to "demo", a metastore admin (LAKEGATE_ADMINS).',
         );
       }
-      ids.set(name, body.volume_id);
+      ids[i] = body.volume_id;
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, fullNames.length) }, worker));

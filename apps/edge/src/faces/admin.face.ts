@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CODECS, HEADERS, LakegateError, SUBJECTS, toLakegateError, type AdminOperation } from '@lakegate/contracts';
 import { requestTyped } from '@lakegate/platform-nats';
 import { assertIdentity } from '@lakegate/trust';
@@ -9,8 +9,27 @@ import { sendUcError, UC_PREFIXES } from './unity-catalog.face.js';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-/** One admin route: authenticate, assert the caller to the catalog service, forward, answer in UC's shape. */
-function adminRoute(app: FastifyInstance, ctx: EdgeContext, method: Method, path: string, operation: AdminOperation, queryParams: string[] = []): void {
+export interface CatalogRouteOptions {
+  /** Query parameters passed on to the operation. */
+  queryParams?: string[];
+  /** Parameters fixed by the route (e.g. the securable type). */
+  fixedParams?: Record<string, string>;
+  /** Renames of path parameters (route name → operation name). */
+  renameParams?: Record<string, string>;
+  /** Pass the public base URL of this request as the `endpoint` parameter, with this suffix. */
+  endpointSuffix?: string;
+  /** The face's error shape; Unity Catalog's by default. */
+  sendError?: (reply: FastifyReply, error: LakegateError) => FastifyReply;
+  /** Writes the result; JSON by default. */
+  respond?: (reply: FastifyReply, result: unknown) => FastifyReply;
+}
+
+/**
+ * One catalog route: authenticate, assert the caller to the catalog service, forward the operation,
+ * and answer in the face's shape. The catalog service decides and audits.
+ */
+export function catalogRoute(app: FastifyInstance, ctx: EdgeContext, method: Method, path: string, operation: AdminOperation, options: CatalogRouteOptions = {}): void {
+  const sendError = options.sendError ?? sendUcError;
   app.route({
     method,
     url: path,
@@ -18,9 +37,11 @@ function adminRoute(app: FastifyInstance, ctx: EdgeContext, method: Method, path
     handler: traced(operation, async (request: FastifyRequest, reply) => {
       try {
         const identity = authenticateBearer(ctx, request);
-        const params: Record<string, string> = { ...(request.params as Record<string, string>) };
+        const params: Record<string, string> = { ...options.fixedParams };
+        for (const [k, v] of Object.entries(request.params as Record<string, string>)) params[options.renameParams?.[k] ?? k] = v;
         const query = (request.query ?? {}) as Record<string, unknown>;
-        for (const q of queryParams) if (typeof query[q] === 'string') params[q] = query[q] as string;
+        for (const q of options.queryParams ?? []) if (typeof query[q] === 'string') params[q] = query[q] as string;
+        if (options.endpointSuffix !== undefined) params['endpoint'] = `${request.protocol}://${request.host}${options.endpointSuffix}`;
         for (const [k, v] of Object.entries(params)) {
           if (v.length > 1024) throw new LakegateError('INVALID_ARGUMENT', `Parameter '${k}' is too long.`);
         }
@@ -42,9 +63,9 @@ function adminRoute(app: FastifyInstance, ctx: EdgeContext, method: Method, path
           headers: { [HEADERS.requestId]: request.id },
         });
         if (!result.ok) throw LakegateError.fromBody(result.error as never);
-        return reply.send(result.result ?? {});
+        return options.respond ? options.respond(reply, result.result) : reply.send(result.result ?? {});
       } catch (thrown) {
-        return sendUcError(reply, toLakegateError(thrown));
+        return sendError(reply, toLakegateError(thrown));
       }
     }),
   });
@@ -52,15 +73,22 @@ function adminRoute(app: FastifyInstance, ctx: EdgeContext, method: Method, path
 
 /** The admin API: Unity Catalog's metastore and permissions routes, and lakegate's principals and tokens. */
 export function registerAdminFace(app: FastifyInstance, ctx: EdgeContext): void {
+  const adminRoute = (method: Method, path: string, operation: AdminOperation, options?: CatalogRouteOptions) => catalogRoute(app, ctx, method, path, operation, options);
   for (const prefix of UC_PREFIXES) {
-    adminRoute(app, ctx, 'GET', `${prefix}/metastore_summary`, 'GetMetastoreSummary');
-    adminRoute(app, ctx, 'PATCH', `${prefix}/metastores/:id`, 'UpdateMetastore');
-    adminRoute(app, ctx, 'GET', `${prefix}/permissions/:securable_type/:full_name`, 'GetPermissions', ['principal']);
-    adminRoute(app, ctx, 'PATCH', `${prefix}/permissions/:securable_type/:full_name`, 'UpdatePermissions');
+    adminRoute('GET', `${prefix}/metastore_summary`, 'GetMetastoreSummary');
+    adminRoute('PATCH', `${prefix}/metastores/:id`, 'UpdateMetastore');
+    adminRoute('GET', `${prefix}/permissions/:securable_type/:full_name`, 'GetPermissions', { queryParams: ['principal'] });
+    adminRoute('PATCH', `${prefix}/permissions/:securable_type/:full_name`, 'UpdatePermissions');
+    adminRoute('POST', `${prefix}/shares`, 'CreateShare');
+    adminRoute('GET', `${prefix}/shares/:name`, 'GetShare');
+    adminRoute('PATCH', `${prefix}/shares/:name`, 'UpdateShare');
+    adminRoute('GET', `${prefix}/shares/:name/permissions`, 'GetPermissions', { fixedParams: { securable_type: 'share' }, renameParams: { name: 'full_name' } });
+    adminRoute('PATCH', `${prefix}/shares/:name/permissions`, 'UpdatePermissions', { fixedParams: { securable_type: 'share' }, renameParams: { name: 'full_name' } });
+    adminRoute('POST', `${prefix}/recipients`, 'CreateRecipient', { endpointSuffix: '/delta-sharing' });
   }
-  adminRoute(app, ctx, 'POST', '/api/v1/principals', 'CreatePrincipal');
-  adminRoute(app, ctx, 'PUT', '/api/v1/groups/:group/members/:name', 'AddGroupMember');
-  adminRoute(app, ctx, 'DELETE', '/api/v1/groups/:group/members/:name', 'RemoveGroupMember');
-  adminRoute(app, ctx, 'POST', '/api/v1/principals/:principal/tokens', 'CreateToken');
-  adminRoute(app, ctx, 'DELETE', '/api/v1/principals/:principal/tokens/:token_id', 'RevokeToken');
+  adminRoute('POST', '/api/v1/principals', 'CreatePrincipal');
+  adminRoute('PUT', '/api/v1/groups/:group/members/:name', 'AddGroupMember');
+  adminRoute('DELETE', '/api/v1/groups/:group/members/:name', 'RemoveGroupMember');
+  adminRoute('POST', '/api/v1/principals/:principal/tokens', 'CreateToken');
+  adminRoute('DELETE', '/api/v1/principals/:principal/tokens/:token_id', 'RevokeToken');
 }

@@ -1,4 +1,4 @@
-import type { ScenarioName, ScenarioResult } from './results.js';
+import type { ScenarioName, ScenarioResult } from '../src/results.js';
 
 /** A scenario result with plausible numbers; tests override what they look at. */
 export function scenario(name: ScenarioName, over: Partial<ScenarioResult> = {}): ScenarioResult {
