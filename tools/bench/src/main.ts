@@ -28,7 +28,7 @@ requests, denials, and cache-hit vends over NATS. Progress goes to stderr; resul
 Options:
   --quick                     whole run in under a minute (shorter scenarios, fewer volumes)
   --connections <n>           HTTP connections / NATS requests in flight (default 64)
-  --duration <s>              seconds per timed scenario (default 10, --quick 4)
+  --duration <s>              seconds per timed scenario (default 10, --quick 3)
   --upstream-latency-ms <ms>  emulated STS latency for cache misses and the herd (default 50)
   --miss-requests <n>         cache-miss requests, one fresh volume each (default 5000, --quick 1000)
   --herd <n>                  identical requests in the herd (default 1000)
@@ -100,10 +100,10 @@ const quick = args.quick ?? false;
 const connections = integer('connections', args.connections, 64);
 const settings: ScenarioSettings = {
   connections,
-  durationSec: integer('duration', args.duration, quick ? 4 : 10),
+  durationSec: integer('duration', args.duration, quick ? 3 : 10),
   warmupSec: quick ? 1 : 3,
   herdSize: integer('herd', args.herd, 1000),
-  settleMaxMs: quick ? 5_000 : 15_000,
+  settleMaxMs: quick ? 3_000 : 15_000,
 };
 const upstreamLatencyMs = integer('upstream-latency-ms', args['upstream-latency-ms'], 50, 0);
 const missRequests = integer('miss-requests', args['miss-requests'], quick ? 1000 : 5000);
@@ -185,7 +185,7 @@ async function hopPass(mainHit: ScenarioResult): Promise<HopBreakdown> {
   const { system, target, pids } = await startOwnSystem('traced', receiver.url);
   const ids = await volumeIds(target.url, target.token, true);
   const measured = await withNats(target.natsUrl, async (nc) => {
-    const runner = new ScenarioRunner(target, { ...settings, durationSec: quick ? 3 : 5 }, ids, nc, new CpuMeter(pids), progress, undefined);
+    const runner = new ScenarioRunner(target, { ...settings, durationSec: quick ? 2 : 5 }, ids, nc, new CpuMeter(pids), progress, undefined);
     await runner.warmUp({ echo: false, nats: false });
     return runner.cacheHit();
   });
@@ -271,7 +271,7 @@ async function main(): Promise<void> {
       connections: settings.connections,
       durationSec: settings.durationSec,
       upstreamLatencyMs: external ? null : upstreamLatencyMs,
-      host: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', loadAverage1m, node: process.version, platform: `${process.platform} ${process.arch}` },
+      host: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', loadAverage1m, loadAverage1mAtEnd: loadavg()[0] ?? 0, node: process.version, platform: `${process.platform} ${process.arch}` },
       notes,
     },
     goals: checkGoals(results),

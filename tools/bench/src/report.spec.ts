@@ -18,7 +18,7 @@ const details: BenchDetails = {
     connections: 64,
     durationSec: 4,
     upstreamLatencyMs: 50,
-    host: { cpus: 2, cpuModel: 'Test CPU', loadAverage1m: 3.5, node: 'v20.20.0', platform: 'linux x64' },
+    host: { cpus: 2, cpuModel: 'Test CPU', loadAverage1m: 3.5, loadAverage1mAtEnd: 4.25, node: 'v20.20.0', platform: 'linux x64' },
     notes: ['a note'],
   },
   goals: checkGoals(results),
@@ -65,6 +65,8 @@ describe('renderMarkdown', () => {
     expect(md).toContain('| cache-hit p99 ≤ 3× echo p99 (p99VendToEcho ≤ 3.00) | 2.835 | ✅ met |');
     expect(md).toContain('| herd of 1000 identical requests → exactly 1 upstream call | 1 | ✅ met |');
     expect(md).toContain('| authz | — | 0.300 | — | — |');
+    expect(md).toContain('| **system total** | **0.500** | **0.500** | **0.500** | **—** |');
+    expect(md).toContain('load average 3.50 at start and 4.25 at the end');
     expect(md).toContain('| lakegate-edge | `GenerateTemporaryVolumeCredentials` | 10 | 2.500 | 2.000 | 4.000 |');
     expect(md).toContain('* a note');
   });

@@ -36,7 +36,10 @@ export function renderMarkdown(results: BenchResults, details: BenchDetails): st
     `Run ${meta.startedAt} → ${meta.finishedAt} against ${meta.target}${meta.quick ? ' (--quick)' : ''}; ${meta.connections} connections, ` +
       `${meta.durationSec} s per timed scenario, emulated upstream latency ${meta.upstreamLatencyMs === null ? 'unknown (external system)' : `${meta.upstreamLatencyMs} ms`}.`,
   );
-  lines.push(`Host: ${meta.host.cpus} × ${meta.host.cpuModel}, load average ${meta.host.loadAverage1m.toFixed(2)} at start, Node ${meta.host.node} on ${meta.host.platform}.`, '');
+  lines.push(
+    `Host: ${meta.host.cpus} × ${meta.host.cpuModel}, 1-minute load average ${meta.host.loadAverage1m.toFixed(2)} at start and ${meta.host.loadAverage1mAtEnd.toFixed(2)} at the end (the bench's own load included), Node ${meta.host.node} on ${meta.host.platform}.`,
+    '',
+  );
   lines.push('| scenario | face | conns | requests | req/s | p50 ms | p95 ms | p99 ms | errors | upstream calls | CPU s / 1k req | req/s ÷ echo | p99 ÷ echo |');
   lines.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
   for (const s of results.scenarios) {
@@ -53,6 +56,8 @@ export function renderMarkdown(results: BenchResults, details: BenchDetails): st
     for (const p of processes) {
       lines.push(`| ${p} | ${results.scenarios.map((s) => num(s.cpuSecondsPer1kByProcess[p] ?? null, 3)).join(' | ')} |`);
     }
+    lines.push(`| **system total** | ${results.scenarios.map((s) => `**${num(s.cpuSecondsPer1k, 3)}**`).join(' | ')} |`);
+    lines.push(`| bench process (load generator, not in the total) | ${results.scenarios.map((s) => num(s.clientCpuSecondsPer1k, 3)).join(' | ')} |`);
   }
   lines.push('', '## Goals', '', '| goal | this run | |', '|---|--:|---|');
   for (const g of details.goals) lines.push(`| ${g.goal} | ${g.actual} | ${mark(g.met)} |`);

@@ -72,7 +72,8 @@ export interface RunMeta {
   connections: number;
   durationSec: number;
   upstreamLatencyMs: number | null;
-  host: { cpus: number; cpuModel: string; loadAverage1m: number; node: string; platform: string };
+  /** Load averages include the bench's own load: compare them with the number of CPUs. */
+  host: { cpus: number; cpuModel: string; loadAverage1m: number; loadAverage1mAtEnd: number; node: string; platform: string };
   notes: string[];
 }
 
