@@ -11,6 +11,8 @@ export interface LoadStats {
   ok: number;
   /** Wrong status, failed check, transport error or timeout. */
   errors: number;
+  /** Requests sent: more than ok + errors when a run is cut off with requests in flight. */
+  sent: number;
   statusCounts: Record<string, number>;
   /** From the first request sent to the last response received. */
   elapsedMs: number;
@@ -80,7 +82,8 @@ export async function runHttpLoad(load: HttpLoad, progress: Progress): Promise<L
     clearInterval(ticker);
     if (cap) clearTimeout(cap);
   });
-  return { ok, errors: wrong + result.errors, statusCounts, elapsedMs: (last || performance.now()) - started, latency };
+  const errors = wrong + result.errors;
+  return { ok, errors, sent: Math.max(ok + errors, result.requests.sent), statusCounts, elapsedMs: (last || performance.now()) - started, latency };
 }
 
 export interface Burst {
@@ -130,7 +133,7 @@ export async function runBurst(burst: Burst): Promise<LoadStats> {
   await Promise.all(Array.from({ length: burst.count }, one));
   const elapsedMs = performance.now() - started;
   agent.destroy();
-  return { ok, errors, statusCounts, elapsedMs, latency };
+  return { ok, errors, sent: burst.count, statusCounts, elapsedMs, latency };
 }
 
 export interface NatsLoad {
@@ -181,5 +184,5 @@ export async function runNatsLoad(load: NatsLoad, progress: Progress): Promise<L
   } finally {
     clearInterval(ticker);
   }
-  return { ok, errors, statusCounts, elapsedMs: (last || performance.now()) - started, latency };
+  return { ok, errors, sent: ok + errors, statusCounts, elapsedMs: (last || performance.now()) - started, latency };
 }

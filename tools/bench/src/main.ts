@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { stringify } from 'yaml';
@@ -16,8 +16,8 @@ import { Progress } from './progress.js';
 import { writeReports } from './report.js';
 import { buildResults, checkGoals, SCENARIO, type BenchDetails, type HopBreakdown, type ScenarioResult } from './results.js';
 import { ScenarioRunner, type Measured, type ScenarioSettings, type Target, type VolumeIds } from './scenarios.js';
-import { benchSeed, benchVolumeNames, type SeedSizes } from './seed.js';
-import { readRunInfo, resolveVolumeIds, startEchoResponder, startSystem, type EchoResponder, type RunningSystem } from './system.js';
+import { allVolumeNames, benchSeed, benchVolumeNames, type SeedSizes } from './seed.js';
+import { readLocalToken, readRunInfo, resolveVolumeIds, startEchoResponder, startSystem, type EchoResponder, type RunningSystem } from './system.js';
 
 const USAGE = `Usage: npm run bench -- [options]      (or: node tools/bench/dist/main.js [options])
 
@@ -30,7 +30,7 @@ Options:
   --connections <n>           HTTP connections / NATS requests in flight (default 64)
   --duration <s>              seconds per timed scenario (default 10, --quick 3)
   --upstream-latency-ms <ms>  emulated STS latency for cache misses and the herd (default 50)
-  --miss-requests <n>         cache-miss requests, one fresh volume each (default 5000, --quick 1000)
+  --miss-requests <n>         cache-miss requests, one fresh volume each (default 5000, --quick 600)
   --herd <n>                  identical requests in the herd (default 1000)
   --out <dir>                 where to write the results (default bench-results/)
   --skip-hops                 skip the per-hop pass (a second, traced start of the system)
@@ -38,16 +38,20 @@ Options:
   --write-seed <file>         write the bench catalog (YAML, for LAKEGATE_SEED_FILE) and exit
   -h, --help                  this text
 
-Against a system that is already running (started with the bench catalog, LAKEGATE_BENCH_ECHO=true
-and LAKEGATE_DEMO_TOKEN=<token>; see docs/performance.md):
-  --run-json <file>           <data dir>/run.json of that system: gives url, NATS and STS urls, pids
+Against a system that is already running (npm start with LAKEGATE_SEED_FILE=<the --write-seed file>
+and LAKEGATE_BENCH_ECHO=true; see docs/performance.md):
+  --run-json <file>           <data dir>/run.json of that system: its url, NATS and STS urls and pids;
+                              the tokens are read from demo-token and admin-token beside it
   --url <edge url>            the edge (instead of, or overriding, --run-json)
   --nats-url <url>            its NATS server (needed for the echo responder and the NATS scenario)
   --sts-url <url>             its STS emulator (to count upstream calls; otherwise reported as null)
   --token <token>             the bench principal's ("demo") bearer token
+  --admin-token <token>       a token that sees every volume (principal "admin"), to look up volume
+                              ids (default: --token, which cannot see the volumes it is denied)
   --otlp-port <port>          listen for OTLP/HTTP JSON traces on this port during the run (start the
                               system with LAKEGATE_OTLP_TRACES_URL=http://127.0.0.1:<port>/v1/traces)
-Without --run-json, CPU per request is not measured (the pids are unknown).`;
+Without --run-json, CPU per request is not measured (the pids are unknown). Each run uses up the
+cache-miss and herd volumes: restart the system (or wait out the credential cache) before the next.`;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n\n${USAGE}\n`);
@@ -73,6 +77,7 @@ function parseCli() {
         'nats-url': { type: 'string' },
         'sts-url': { type: 'string' },
         token: { type: 'string' },
+        'admin-token': { type: 'string' },
         'otlp-port': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -106,19 +111,21 @@ const settings: ScenarioSettings = {
   settleMaxMs: quick ? 3_000 : 15_000,
 };
 const upstreamLatencyMs = integer('upstream-latency-ms', args['upstream-latency-ms'], 50, 0);
-const missRequests = integer('miss-requests', args['miss-requests'], quick ? 1000 : 5000);
+const missRequests = integer('miss-requests', args['miss-requests'], quick ? 600 : 5000);
 // A margin over the requests, for the requests autocannon builds per connection and never sends.
-const sizes: SeedSizes = { missVolumes: missRequests + connections, deniedVolumes: 32 };
+const sizes: SeedSizes = { warmVolumes: connections, missVolumes: missRequests + connections, deniedVolumes: 32 };
+const volumeNames = benchVolumeNames(sizes);
 const outDir = resolve(args.out ?? 'bench-results');
 const external = Boolean(args.url ?? args['run-json']);
 
 if (args['write-seed']) {
   await writeFile(args['write-seed'], stringify(benchSeed(sizes)));
-  process.stdout.write(`wrote the bench catalog (${sizes.missVolumes + sizes.deniedVolumes + 2} volumes) to ${args['write-seed']}\n`);
+  process.stdout.write(`wrote the bench catalog (${allVolumeNames(volumeNames).length} volumes) to ${args['write-seed']}\n`);
   process.exit(0);
 }
-if (external && !args.token) fail('--token is needed with --url/--run-json');
-if (!external && (args['nats-url'] || args['sts-url'] || args.token || args['otlp-port'])) fail('--nats-url, --sts-url, --token and --otlp-port go with --url or --run-json');
+if (!external && (args['nats-url'] || args['sts-url'] || args.token || args['admin-token'] || args['otlp-port'])) {
+  fail('--nats-url, --sts-url, --token, --admin-token and --otlp-port go with --url or --run-json');
+}
 
 const progress = new Progress();
 const cleanups: (() => Promise<void>)[] = [];
@@ -130,42 +137,57 @@ process.once('SIGINT', () => {
   void cleanUp().finally(() => process.exit(130));
 });
 
-const volumeNames = benchVolumeNames(sizes);
 
 /** Ids of every bench volume, or (hitOnly) of the cache-hit volume alone. */
 async function volumeIds(url: string, token: string, hitOnly = false): Promise<VolumeIds> {
-  const all = hitOnly ? [volumeNames.hit] : [volumeNames.hit, volumeNames.herd, ...volumeNames.miss, ...volumeNames.denied];
+  const all = hitOnly ? [volumeNames.hit] : allVolumeNames(volumeNames);
   progress.say(`resolving ${all.length} volume id(s) through GET /api/2.1/unity-catalog/volumes/{full_name}…`);
   const ids = await resolveVolumeIds(url, token, all);
   const [hit = '', herd = hit] = ids;
-  const missEnd = 2 + volumeNames.miss.length;
-  return { hit, herd, miss: ids.slice(2, missEnd), denied: ids.slice(missEnd) };
+  const missStart = 2 + volumeNames.warm.length;
+  const missEnd = missStart + volumeNames.miss.length;
+  return { hit, herd, warm: ids.slice(2, missStart), miss: ids.slice(missStart, missEnd), denied: ids.slice(missEnd) };
+}
+
+interface SystemUnderTest {
+  target: Target;
+  /** For looking up volume ids: sees every volume, including those the bench principal is denied. */
+  adminToken: string;
+  /** Process name → pid, for CPU accounting (empty when unknown). */
+  pids: Record<string, number>;
 }
 
 /** Starts the system with the bench catalog in a fresh temporary data directory. */
-async function startOwnSystem(label: string, otlpUrl?: string): Promise<{ system: RunningSystem; target: Target; pids: Record<string, number> }> {
+async function startOwnSystem(label: string, otlpUrl?: string): Promise<SystemUnderTest & { system: RunningSystem }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'lakegate-bench-'));
   if (args['keep-data']) progress.say(`data directory (kept): ${dataDir}`);
   else cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
   const seedFile = join(dataDir, 'bench-catalog.yaml');
   await writeFile(seedFile, stringify(benchSeed(sizes)));
-  const token = `lgb_${randomBytes(24).toString('base64url')}`;
-  progress.say(`starting lakegate (${label}; ${sizes.missVolumes + sizes.deniedVolumes + 2} volumes, upstream latency ${upstreamLatencyMs} ms)…`);
+  const token = `lgd_${randomBytes(24).toString('base64url')}`;
+  const adminToken = `lga_${randomBytes(24).toString('base64url')}`;
+  progress.say(`starting lakegate (${label}; ${allVolumeNames(volumeNames).length} volumes, upstream latency ${upstreamLatencyMs} ms)…`);
   const t0 = Date.now();
-  const system = await startSystem({ dataDir, seedFile, token, upstreamLatencyMs, ...(otlpUrl ? { otlpUrl } : {}) });
+  const system = await startSystem({ dataDir, seedFile, token, adminToken, upstreamLatencyMs, ...(otlpUrl ? { otlpUrl } : {}) });
   cleanups.push(() => system.stop());
   progress.say(`  ready at ${system.info.url} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   const { info } = system;
-  return { system, target: { url: info.url, natsUrl: info.natsUrl, token, ...(info.stsUrl ? { stsUrl: info.stsUrl } : {}) }, pids: info.pids };
+  return { system, target: { url: info.url, natsUrl: info.natsUrl, token, ...(info.stsUrl ? { stsUrl: info.stsUrl } : {}) }, adminToken, pids: info.pids };
 }
 
-async function externalTarget(token: string): Promise<{ target: Target; pids: Record<string, number> }> {
-  const info = args['run-json'] ? await readRunInfo(args['run-json']) : undefined;
+/** The running system named by --run-json and/or --url, --nats-url, --sts-url, --token. */
+async function externalSystem(): Promise<SystemUnderTest> {
+  const runJson = args['run-json'];
+  const info = runJson ? await readRunInfo(runJson) : undefined;
+  const dataDir = runJson ? dirname(resolve(runJson)) : undefined;
   const url = args.url ?? info?.url;
   const natsUrl = args['nats-url'] ?? info?.natsUrl;
   const stsUrl = args['sts-url'] ?? info?.stsUrl;
+  const token = args.token ?? (dataDir ? await readLocalToken(dataDir, 'demo-token') : undefined);
+  const adminToken = args['admin-token'] ?? (dataDir ? await readLocalToken(dataDir, 'admin-token') : undefined) ?? token;
   if (!url || !natsUrl) fail('--nats-url is needed with --url (or give --run-json)');
-  return { target: { url, natsUrl, token, ...(stsUrl ? { stsUrl } : {}) }, pids: info?.pids ?? {} };
+  if (!token || !adminToken) fail('--token is needed (no demo-token file beside run.json)');
+  return { target: { url, natsUrl, token, ...(stsUrl ? { stsUrl } : {}) }, adminToken, pids: info?.pids ?? {} };
 }
 
 async function withNats<T>(natsUrl: string, fn: (nc: NatsConnection) => Promise<T>): Promise<T> {
@@ -182,8 +204,8 @@ async function hopPass(mainHit: ScenarioResult): Promise<HopBreakdown> {
   const receiver = await OtlpReceiver.start();
   cleanups.push(() => receiver.close());
   progress.say('per-hop pass: the same cache-hit scenario on a fresh system that exports spans');
-  const { system, target, pids } = await startOwnSystem('traced', receiver.url);
-  const ids = await volumeIds(target.url, target.token, true);
+  const { system, target, adminToken, pids } = await startOwnSystem('traced', receiver.url);
+  const ids = await volumeIds(target.url, adminToken, true);
   const measured = await withNats(target.natsUrl, async (nc) => {
     const runner = new ScenarioRunner(target, { ...settings, durationSec: quick ? 2 : 5 }, ids, nc, new CpuMeter(pids), progress, undefined);
     await runner.warmUp({ echo: false, nats: false });
@@ -194,7 +216,9 @@ async function hopPass(mainHit: ScenarioResult): Promise<HopBreakdown> {
   await new Promise((r) => setTimeout(r, 1_000));
   await system.stop();
   const spans = receiver.spansBetween(measured.window.fromMs, measured.window.toMs);
-  const cost = mainHit.rps > 0 ? ` Exporting spans, this pass ran at ${((measured.result.rps / mainHit.rps) * 100).toFixed(0)}% of the untraced cache-hit throughput.` : '';
+  const cost =
+    ` Traced, it ran at ${measured.result.rps.toFixed(0)} req/s; untraced, in the main run, at ${mainHit.rps.toFixed(0)} req/s` +
+    ' (the difference is the cost of exporting spans only on an otherwise quiet machine).';
   return {
     how:
       'A separate pass (exporting spans costs throughput, so the main scenarios run without it): the system was started again with ' +
@@ -218,8 +242,8 @@ async function main(): Promise<void> {
     receiver = started;
   }
   const own = external ? undefined : await startOwnSystem('main');
-  const { target, pids } = own ?? (await externalTarget(args.token ?? ''));
-  const ids = await volumeIds(target.url, target.token);
+  const { target, adminToken, pids } = own ?? (await externalSystem());
+  const ids = await volumeIds(target.url, adminToken);
   const echo: EchoResponder = await startEchoResponder(target.natsUrl);
   cleanups.push(() => echo.stop());
   const cpu = new CpuMeter(pids);
@@ -259,8 +283,9 @@ async function main(): Promise<void> {
   if (Object.keys(pids).length === 0) notes.push('CPU per request was not measured: the pids of the system are unknown (give --run-json).');
   if (!target.stsUrl) notes.push('Upstream calls were not counted: no STS emulator URL (give --sts-url or --run-json).');
   notes.push(
-    'CPU s / 1k req sums utime+stime of every process in run.json (nats-server, sts-emulator, every service; for echo also the echo responder), ' +
-      'from just before a scenario until the system is quiet again after it, so background work it caused (audit indexing) is included. The load generator runs in the bench process and is not included.',
+    'CPU s / 1k req sums utime+stime (/proc/<pid>/stat) of every process in run.json (nats-server, sts-emulator, every service; for echo also the echo responder) ' +
+      'from just before a scenario until the system is quiet again after it, so background work it caused (audit indexing) is included, per 1,000 requests sent. ' +
+      'The load generator runs in the bench process on the same CPUs and is not included.',
   );
   const details: BenchDetails = {
     meta: {

@@ -18,7 +18,10 @@ export interface ScenarioResult {
   face: 'http' | 'nats';
   /** Connections (HTTP) or requests in flight (NATS). */
   connections: number;
+  /** Responses (or replies) received. */
   requests: number;
+  /** Requests sent, including any still in flight when the scenario was cut off. */
+  requestsSent: number;
   durationSec: number;
   rps: number;
   p50Ms: number;
@@ -30,7 +33,7 @@ export interface ScenarioResult {
   errors: number;
   /** AssumeRole calls the STS emulator received during the scenario; null when it cannot be asked. */
   upstreamCalls: number | null;
-  /** CPU seconds of every system process (run.json pids, plus the echo responder for echo) per 1,000 requests. */
+  /** CPU seconds of every system process (run.json pids, plus the echo responder for echo) per 1,000 requests sent. */
   cpuSecondsPer1k: number | null;
   /** The same, per process (empty when not measured). */
   cpuSecondsPer1kByProcess: Record<string, number>;

@@ -31,6 +31,8 @@ export interface ScenarioSettings {
 export interface VolumeIds {
   hit: string;
   herd: string;
+  /** Fresh volumes for warming up the minting path. */
+  warm: string[];
   miss: string[];
   denied: string[];
 }
@@ -109,13 +111,15 @@ export class ScenarioRunner {
     const upstream1 = await this.upstream();
     const requests = stats.ok + stats.errors;
     const used = ticksBetween(cpu0, cpu1);
-    const per1k = (ticks: number) => cpuSecondsPer1k(ticks, this.cpu.ticksPerSecond, requests);
+    // Requests still in flight when a run was cut off were worked on too: divide by what was sent.
+    const per1k = (ticks: number) => cpuSecondsPer1k(ticks, this.cpu.ticksPerSecond, stats.sent);
     const result: ScenarioResult = {
       name: spec.name,
       title: spec.title,
       face: spec.face,
       connections: spec.connections,
       requests,
+      requestsSent: stats.sent,
       durationSec: stats.elapsedMs / 1000,
       rps: stats.elapsedMs > 0 ? (stats.ok / stats.elapsedMs) * 1000 : 0,
       p50Ms: stats.latency.percentileMs(50),
@@ -158,10 +162,14 @@ export class ScenarioRunner {
 
   /**
    * One vend of the hit volume until it succeeds (the views may still be catching up), then
-   * `warmupSec` of load on each path the scenarios use (echo only when a responder runs).
+   * `warmupSec` of load on each path the scenarios use (echo only when a responder runs) and one
+   * vend of each warm-up volume (the minting path, with its upstream calls).
    */
   async warmUp(paths: { echo: boolean; nats: boolean }): Promise<void> {
-    this.progress.say(`▶ warm-up (${this.settings.warmupSec} s each:${paths.echo ? ' echo,' : ''} cache-hit vends${paths.nats ? ', NATS vends' : ''})`);
+    const misses = this.volumes.warm;
+    this.progress.say(
+      `▶ warm-up (${this.settings.warmupSec} s each:${paths.echo ? ' echo,' : ''} cache-hit vends${paths.nats ? ', NATS vends' : ''}${misses.length > 0 ? `; ${misses.length} cache-miss vends` : ''})`,
+    );
     const deadline = Date.now() + 60_000;
     for (;;) {
       const res = await fetch(new URL(VEND_PATH, this.target.url), { method: 'POST', headers: this.headers, body: vendBody(this.volumes.hit) });
@@ -173,6 +181,11 @@ export class ScenarioRunner {
     const seconds = { durationSec: this.settings.warmupSec };
     if (paths.echo) await this.http('warm-up echo', ECHO_PATH, vendBody(this.volumes.hit), 200, seconds);
     await this.http('warm-up vend', VEND_PATH, vendBody(this.volumes.hit), 200, seconds);
+    if (misses.length > 0) {
+      let next = 0;
+      const body = () => vendBody(misses[next++ % misses.length] ?? '');
+      await this.http('warm-up misses', VEND_PATH, body, 200, { amount: misses.length, connections: Math.min(this.settings.connections, misses.length), durationSec: 30 });
+    }
     if (paths.nats) {
       await runNatsLoad(
         {

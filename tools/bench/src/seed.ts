@@ -5,6 +5,8 @@ export const BENCH_PRINCIPAL = 'demo';
 export const BENCH_CATALOG = 'bench';
 
 export interface SeedSizes {
+  /** Volumes the warm-up asks for once each, so the minting path is warm before it is measured. */
+  warmVolumes: number;
   /** Volumes that the cache-miss scenario asks for once each. */
   missVolumes: number;
   /** Volumes in a schema where the principal lacks READ VOLUME. */
@@ -17,6 +19,7 @@ export interface BenchVolumeNames {
   hit: string;
   /** Never asked for before the herd. */
   herd: string;
+  warm: string[];
   miss: string[];
   denied: string[];
 }
@@ -27,10 +30,14 @@ export function benchVolumeNames(sizes: SeedSizes): BenchVolumeNames {
   return {
     hit: `${BENCH_CATALOG}.granted.hit`,
     herd: `${BENCH_CATALOG}.granted.herd`,
+    warm: Array.from({ length: sizes.warmVolumes }, (_, i) => `${BENCH_CATALOG}.granted.w${pad(i + 1)}`),
     miss: Array.from({ length: sizes.missVolumes }, (_, i) => `${BENCH_CATALOG}.granted.v${pad(i + 1)}`),
     denied: Array.from({ length: sizes.deniedVolumes }, (_, i) => `${BENCH_CATALOG}.denied.v${pad(i + 1)}`),
   };
 }
+
+/** Every volume, in the order the seed lists them. */
+export const allVolumeNames = (names: BenchVolumeNames): string[] => [names.hit, names.herd, ...names.warm, ...names.miss, ...names.denied];
 
 /**
  * A catalog seed (the shape `LAKEGATE_SEED_FILE` takes) in which every volume has its own
@@ -65,7 +72,7 @@ export function benchSeed(sizes: SeedSizes): Record<string, unknown> {
       { catalog_name: BENCH_CATALOG, name: 'granted', owner: 'admin' },
       { catalog_name: BENCH_CATALOG, name: 'denied', owner: 'admin' },
     ],
-    volumes: [names.hit, names.herd, ...names.miss, ...names.denied].map(volume),
+    volumes: allVolumeNames(names).map(volume),
     grants: [
       grant('catalog', BENCH_CATALOG, ['USE CATALOG']),
       grant('schema', `${BENCH_CATALOG}.granted`, ['USE SCHEMA', 'EXTERNAL USE SCHEMA', 'READ VOLUME']),

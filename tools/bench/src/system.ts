@@ -28,6 +28,15 @@ export async function readRunInfo(file: string): Promise<RunInfo> {
   return parseRunInfo(JSON.parse(await readFile(file, 'utf8')));
 }
 
+/** A token the launcher generated and kept in its data directory (`demo-token`, `admin-token`), if there is one. */
+export async function readLocalToken(dataDir: string, name: 'demo-token' | 'admin-token'): Promise<string | undefined> {
+  try {
+    return (await readFile(join(dataDir, name), 'utf8')).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
@@ -43,7 +52,10 @@ export async function freePort(): Promise<number> {
 export interface StartOptions {
   dataDir: string;
   seedFile: string;
+  /** The bench principal's ("demo") bearer token. */
   token: string;
+  /** The metastore admin's bearer token (principal "admin"), for looking up volume ids. */
+  adminToken: string;
   upstreamLatencyMs: number;
   /** OTLP/HTTP traces endpoint every service exports to; none = spans are not exported. */
   otlpUrl?: string;
@@ -66,19 +78,21 @@ const exited = (child: ChildProcess) =>
  */
 export async function startSystem(options: StartOptions): Promise<RunningSystem> {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  // Never join someone else's NATS or STS: the bench counts upstream calls on its own emulator.
-  for (const name of ['LAKEGATE_NATS_URL', 'AWS_ENDPOINT_URL_STS', 'LAKEGATE_OTLP_TRACES_URL']) delete env[name];
+  // Never join someone else's NATS or STS (the bench counts upstream calls on its own emulator),
+  // and keep the launcher's default principals: "demo" (a plain user) and "admin" (the metastore admin).
+  for (const name of ['LAKEGATE_NATS_URL', 'AWS_ENDPOINT_URL_STS', 'LAKEGATE_OTLP_TRACES_URL', 'LAKEGATE_ADMINS', 'LAKEGATE_ADMIN_PRINCIPAL', 'LAKEGATE_DEMO_PRINCIPAL']) {
+    delete env[name];
+  }
   Object.assign(env, {
     LAKEGATE_DATA_DIR: options.dataDir,
     LAKEGATE_HTTP_PORT: String(await freePort()),
     LAKEGATE_NATS_PORT: String(await freePort()),
     LAKEGATE_DEMO_TOKEN: options.token,
+    LAKEGATE_ADMIN_TOKEN: options.adminToken,
     LAKEGATE_SEED_FILE: options.seedFile,
     LAKEGATE_STS_EMULATOR_LATENCY_MS: String(options.upstreamLatencyMs),
     LAKEGATE_BENCH_ECHO: 'true',
     LAKEGATE_LOG_LEVEL: 'warn',
-    // The bench principal looks up the ids of every volume it uses, including those it may not read.
-    LAKEGATE_ADMINS: 'admin,demo',
     ...(options.otlpUrl ? { LAKEGATE_OTLP_TRACES_URL: options.otlpUrl } : {}),
   });
   const launcher = spawn(process.execPath, [join(repoRoot, 'tools/launcher/dist/main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -144,7 +158,7 @@ export async function resolveVolumeIds(url: string, token: string, fullNames: re
       if (!res.ok || !body.volume_id) {
         throw new Error(
           `volume ${name}: ${res.status} ${body.message ?? ''}\n` +
-            'The system must have been started with the bench catalog (see --write-seed) and the token must belong to "demo", a metastore admin (LAKEGATE_ADMINS).',
+            'The system must have been started with the bench catalog (see --write-seed), and the lookups need a token that sees every volume (--admin-token).',
         );
       }
       ids[i] = body.volume_id;

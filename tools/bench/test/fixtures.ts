@@ -8,6 +8,7 @@ export function scenario(name: ScenarioName, over: Partial<ScenarioResult> = {})
     face: 'http',
     connections: 64,
     requests: 1000,
+    requestsSent: 1000,
     durationSec: 1,
     rps: 1000,
     p50Ms: 1,

@@ -5,7 +5,7 @@
  * loads the demo catalog, waits until /readyz says ready, and prints how to vend a credential.
  * Ctrl-C stops everything it started.
  */
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -19,6 +19,30 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 const SERVICES = ['catalog', 'authz', 'audit', 'minter-aws', 'minter-azure', 'minter-gcp', 'edge'] as const;
+
+/** The identities the demo catalog's Azure and GCP storage credentials name (see demo-catalog.yaml). */
+const DEMO_AZURE = { tenantId: '7e4a1f52-6c1d-4a8e-9b0f-2d5c8e1a0b01', clientId: '3b9d2c7e-1f4a-4e6b-8c2d-5a7f9e0b1c02', account: 'lakegatedemo' };
+const DEMO_GCP_SOURCE = 'lakegate-minter@lakegate-demo.iam.gserviceaccount.com';
+
+/** Reads the first line a child prints on stdout (the emulators' JSON ready line). */
+function firstLine(p: ManagedProcess, timeoutMs: number): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    const timer = setTimeout(() => reject(new Error(`${p.name} printed no ready line within ${timeoutMs} ms; see ${p.logFile}`)), timeoutMs);
+    p.child.stdout?.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      const newline = buffered.indexOf('\n');
+      if (newline < 0) return;
+      clearTimeout(timer);
+      try {
+        resolve(JSON.parse(buffered.slice(0, newline)) as Record<string, unknown>);
+      } catch {
+        reject(new Error(`${p.name} printed an unexpected first line`));
+      }
+    });
+    void p.exited.then((how) => (clearTimeout(timer), reject(new Error(`${p.name} exited (${how}); see ${p.logFile}`))));
+  });
+}
 
 function findNatsServer(): string | undefined {
   if (env['NATS_SERVER_BIN'] && existsSync(env['NATS_SERVER_BIN'])) return env['NATS_SERVER_BIN'];
@@ -85,6 +109,7 @@ async function main(): Promise<void> {
     // AWS STS: the loopback emulator unless a real endpoint is configured.
     const awsEnv: Record<string, string> = {};
     let stsUrl: string | undefined;
+    const emulators: Record<string, string> = {};
     if (env['AWS_ENDPOINT_URL_STS']) {
       awsEnv['AWS_ENDPOINT_URL_STS'] = env['AWS_ENDPOINT_URL_STS'];
     } else {
@@ -111,6 +136,69 @@ async function main(): Promise<void> {
       Object.assign(awsEnv, { AWS_ENDPOINT_URL_STS: `http://127.0.0.1:${stsPort}`, AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_REGION: env['AWS_REGION'] ?? 'us-east-1' });
     }
 
+    // Azure: Azurite (OAuth, HTTPS) and a local Entra ID authority, unless identities are configured.
+    const azureEnv: Record<string, string> = {};
+    if (env['LAKEGATE_AZURE_IDENTITIES_FILE']) {
+      azureEnv['LAKEGATE_AZURE_IDENTITIES_FILE'] = env['LAKEGATE_AZURE_IDENTITIES_FILE'];
+    } else {
+      const dir = join(dataDir, 'azure');
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      const clientSecret = randomBytes(24).toString('base64url');
+      const azure = startProcess(
+        'azure-emulators',
+        process.execPath,
+        [join(root, 'tools/azure-emulators/dist/main.js'), '--dir', dir, '--tenant-id', DEMO_AZURE.tenantId, '--client-id', DEMO_AZURE.clientId, '--account', DEMO_AZURE.account, '--container', `${DEMO_AZURE.account}/landing`],
+        { ...env, AZURE_EMULATOR_CLIENT_SECRET: clientSecret },
+        join(logDir, 'azure-emulators.log'),
+        { captureStdout: true },
+      );
+      started.push(azure);
+      const ready = await firstLine(azure, 60_000);
+      const identitiesFile = join(dir, 'identities.json');
+      const identities = [{ kind: 'client-secret', tenantId: DEMO_AZURE.tenantId, clientId: DEMO_AZURE.clientId, clientSecret, authorityHost: ready['authorityUrl'], disableInstanceDiscovery: true }];
+      await writeFile(identitiesFile, JSON.stringify(identities), { mode: 0o600 });
+      Object.assign(azureEnv, {
+        LAKEGATE_AZURE_IDENTITIES_FILE: identitiesFile,
+        LAKEGATE_AZURE_BLOB_ENDPOINT: String(ready['blobEndpoint']),
+        LAKEGATE_AZURE_CA_FILE: String(ready['caFile']),
+        // Azurite 3.35 knows this string-to-sign version, not the SDK's default.
+        LAKEGATE_AZURE_SAS_VERSION: '2025-11-05',
+      });
+      emulators['azureBlobEndpoint'] = String(ready['blobEndpoint']);
+      emulators['azureCaFile'] = String(ready['caFile']);
+    }
+
+    // GCP: the loopback STS / IAM / OAuth emulator and a generated source key, unless configured.
+    const gcpEnv: Record<string, string> = {};
+    if (env['LAKEGATE_GCP_ENDPOINT_URL'] || env['LAKEGATE_GCP_SOURCE_KEY_FILE']) {
+      for (const k of ['LAKEGATE_GCP_ENDPOINT_URL', 'LAKEGATE_GCP_SOURCE_KEY_FILE', 'LAKEGATE_GCP_IDENTITY']) if (env[k]) gcpEnv[k] = env[k];
+    } else {
+      const dir = join(dataDir, 'gcp');
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      const gcpPort = await freePort();
+      const keyFile = join(dir, 'source-key.json');
+      if (!existsSync(keyFile)) {
+        const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+        const key = {
+          type: 'service_account', project_id: 'lakegate-demo', client_email: DEMO_GCP_SOURCE, private_key_id: randomBytes(8).toString('hex'),
+          private_key: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), token_uri: `http://127.0.0.1:${gcpPort}/token`,
+        };
+        await writeFile(keyFile, JSON.stringify(key), { mode: 0o600 });
+      }
+      const gcp = startProcess(
+        'gcp-emulators',
+        process.execPath,
+        [join(root, 'tools/gcp-emulators/dist/main.js'), '--port', String(gcpPort), '--service-account-key', keyFile],
+        env,
+        join(logDir, 'gcp-emulators.log'),
+        { captureStdout: true },
+      );
+      started.push(gcp);
+      const ready = await firstLine(gcp, 30_000);
+      Object.assign(gcpEnv, { LAKEGATE_GCP_ENDPOINT_URL: String(ready['url']), LAKEGATE_GCP_SOURCE_KEY_FILE: keyFile });
+      emulators['gcpUrl'] = String(ready['url']);
+    }
+
     // Nothing secret in the shared environment: the demo token goes to the catalog only, AWS keys to minter-aws only.
     const { LAKEGATE_DEMO_TOKEN: _t, LAKEGATE_ADMIN_TOKEN: _a, AWS_SECRET_ACCESS_KEY: _s, AWS_SESSION_TOKEN: _st, ...inherited } = env;
     const common: NodeJS.ProcessEnv = {
@@ -125,8 +213,8 @@ async function main(): Promise<void> {
       authz: { LAKEGATE_ASSERTION_KEY_AUTHZ_FILE: keys.assertionAuthz, LAKEGATE_ORDER_SIGNING_KEY_FILE: keys.orderSigning },
       audit: { LAKEGATE_ASSERTION_KEY_AUDIT_FILE: keys.assertionAudit, LAKEGATE_AUDIT_DB: join(dataDir, 'audit.sqlite') },
       'minter-aws': { LAKEGATE_ORDER_VERIFY_KEY_FILES: keys.orderVerify, ...awsEnv },
-      'minter-azure': { LAKEGATE_ORDER_VERIFY_KEY_FILES: keys.orderVerify },
-      'minter-gcp': { LAKEGATE_ORDER_VERIFY_KEY_FILES: keys.orderVerify },
+      'minter-azure': { LAKEGATE_ORDER_VERIFY_KEY_FILES: keys.orderVerify, ...azureEnv },
+      'minter-gcp': { LAKEGATE_ORDER_VERIFY_KEY_FILES: keys.orderVerify, ...gcpEnv },
       edge: {
         LAKEGATE_HTTP_PORT: String(httpPort),
         LAKEGATE_ASSERTION_KEY_AUTHZ_FILE: keys.assertionAuthz,
@@ -144,8 +232,7 @@ async function main(): Promise<void> {
     // What tools (bench, tests) need to find the running system; no secret in it.
     await writeFile(
       join(dataDir, 'run.json'),
-      `${JSON.stringify({ url, natsUrl, stsUrl, pids: Object.fromEntries(started.map((p) => [p.name, p.child.pid])) }, null, 2)}
-`,
+      `${JSON.stringify({ url, natsUrl, stsUrl, ...emulators, pids: Object.fromEntries(started.map((p) => [p.name, p.child.pid])) }, null, 2)}\n`,
       { mode: 0o600 },
     );
     const volume = (await (await fetch(`${url}/api/2.1/unity-catalog/volumes/lakegate_demo.default.landing`, { headers: { authorization: `Bearer ${token}` } })).json()) as { volume_id?: string };

@@ -11,10 +11,12 @@ export interface ManagedProcess {
 }
 
 /** Starts a child process whose stdout and stderr go to a log file. */
-export function startProcess(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, logFile: string): ManagedProcess {
+export function startProcess(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, logFile: string, options: { captureStdout?: boolean } = {}): ManagedProcess {
   const log: WriteStream = createWriteStream(logFile, { flags: 'a', mode: 0o600 });
   const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Tools that print a ready line keep stdout for it; everything also goes to the log file.
   child.stdout?.pipe(log, { end: false });
+  if (!options.captureStdout) child.stdout?.resume();
   child.stderr?.pipe(log, { end: false });
   const exited = new Promise<string>((resolve) => {
     child.once('exit', (code, signal) => {
