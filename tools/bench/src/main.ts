@@ -218,7 +218,7 @@ async function hopPass(mainHit: ScenarioResult): Promise<HopBreakdown> {
   const spans = receiver.spansBetween(measured.window.fromMs, measured.window.toMs);
   const cost =
     ` Traced, it ran at ${measured.result.rps.toFixed(0)} req/s; untraced, in the main run, at ${mainHit.rps.toFixed(0)} req/s` +
-    ' (the difference is the cost of exporting spans only on an otherwise quiet machine).';
+    ' (on a quiet machine the difference is the cost of exporting spans; on a busy one it is mostly noise).';
   return {
     how:
       'A separate pass (exporting spans costs throughput, so the main scenarios run without it): the system was started again with ' +
