@@ -35,6 +35,12 @@ function clientError(error: FastifyError): LakegateError | undefined {
 /** Builds the edge's HTTP server; `main` listens, tests use `inject` or listen on port 0. */
 export async function buildEdgeServer(ctx: EdgeContext): Promise<FastifyInstance> {
   const app = Fastify({
+    // Full names and locations travel in paths; the router's default limit (100) would cut them.
+    maxParamLength: 2048,
+    // Errors the router raises before any route runs (malformed URL, bad percent-encoding): face shape too.
+    frameworkErrors: (error, request, reply) => {
+      sendFaceError(request, reply, new LakegateError('INVALID_ARGUMENT', `Malformed request: ${error.message}`), 400);
+    },
     loggerInstance: ctx.logger as unknown as FastifyBaseLogger,
     disableRequestLogging: false,
     bodyLimit: ctx.bodyLimitBytes,
