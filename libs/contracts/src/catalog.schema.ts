@@ -13,6 +13,10 @@ export const MetastoreSettings = Type.Object(
     cloud: Type.Union([Type.Literal('aws'), Type.Literal('azure'), Type.Literal('gcp')]),
     aws_account_id: Type.String(),
     external_access_enabled: Type.Boolean(),
+    /** The catalog the AWS faces see as the Glue Data Catalog (Glue databases are its schemas). */
+    aws_glue_catalog: Type.Optional(Type.String()),
+    /** Lake Formation data-lake setting: allow full-table credential vending to external engines. */
+    allow_full_table_external_data_access: Type.Optional(Type.Boolean()),
   },
   { $id: 'MetastoreSettings', additionalProperties: false },
 );
@@ -43,6 +47,19 @@ export const TokenRecord = Type.Object(
   { $id: 'TokenRecord', additionalProperties: false },
 );
 export type TokenRecord = Static<typeof TokenRecord>;
+
+/** An access key lakegate issued (SigV4 for the AWS faces); the secret is sealed (AES-256-GCM), never in clear. */
+export const AccessKeyRecord = Type.Object(
+  {
+    access_key_id: Type.String({ pattern: '^LKIA[A-Z0-9]{16}$' }),
+    principal: Type.String(),
+    secret_sealed: Type.String(),
+    created_at: Type.Integer(),
+    revoked: Type.Optional(Type.Boolean()),
+  },
+  { $id: 'AccessKeyRecord', additionalProperties: false },
+);
+export type AccessKeyRecord = Static<typeof AccessKeyRecord>;
 
 export const StorageCredential = Type.Object(
   {
@@ -178,6 +195,7 @@ export const CATALOG_KEYS = {
   metastore: 'metastore',
   principal: (name: string) => `principal.${hexKey(name)}`,
   token: (sha256: string) => `token.${sha256}`,
+  accessKey: (accessKeyId: string) => `accesskey.${accessKeyId}`,
   storageCredential: (name: string) => `credential.${hexKey(name)}`,
   externalLocation: (name: string) => `location.${hexKey(name)}`,
   catalog: (name: string) => `catalog.${hexKey(name)}`,
@@ -189,7 +207,7 @@ export const CATALOG_KEYS = {
   grants: (type: SecurableType, name: string) => `grants.${type}.${hexKey(name)}`,
 } as const;
 
-export const CATALOG_KEY_KINDS = ['metastore', 'principal', 'token', 'credential', 'location', 'catalog', 'schema', 'volume', 'table', 'share', 'grants'] as const;
+export const CATALOG_KEY_KINDS = ['metastore', 'principal', 'token', 'accesskey', 'credential', 'location', 'catalog', 'schema', 'volume', 'table', 'share', 'grants'] as const;
 export type CatalogKeyKind = (typeof CATALOG_KEY_KINDS)[number];
 
 export function hexKey(name: string): string {

@@ -74,7 +74,29 @@ export const SharedTableTarget = Type.Object(
   { $id: 'SharedTableTarget', additionalProperties: false },
 );
 
-export const VendTarget = Type.Union([VolumeTarget, TableTarget, PathTarget, SharedTableTarget], { $id: 'VendTarget' });
+export const LF_PERMISSIONS = ['ALL', 'SELECT', 'ALTER', 'DROP', 'DELETE', 'INSERT', 'DESCRIBE', 'CREATE_DATABASE', 'CREATE_TABLE', 'DATA_LOCATION_ACCESS', 'CREATE_LF_TAG', 'ASSOCIATE', 'GRANT_WITH_LF_TAG_EXPRESSION', 'CREATE_LF_TAG_EXPRESSION', 'CREATE_CATALOG', 'SUPER_USER'] as const;
+export const LF_PERMISSION_TYPES = ['COLUMN_PERMISSION', 'CELL_FILTER_PERMISSION', 'NESTED_PERMISSION', 'NESTED_CELL_PERMISSION'] as const;
+
+/** A Glue table by ARN (Lake Formation), with the request's permission filters; optionally one partition. */
+export const GlueTableTarget = Type.Object(
+  {
+    kind: Type.Literal('glue-table'),
+    tableArn: Type.String({ minLength: 1, maxLength: 1024 }),
+    partitionValues: Type.Optional(Type.Array(Type.String({ maxLength: 1024 }), { minItems: 1, maxItems: 100 })),
+    permissions: Type.Optional(Type.Array(Type.Union(LF_PERMISSIONS.map((p) => Type.Literal(p))), { maxItems: 32 })),
+    supportedPermissionTypes: Type.Optional(Type.Array(Type.Union(LF_PERMISSION_TYPES.map((p) => Type.Literal(p))), { maxItems: 8 })),
+    s3Path: Type.Optional(Type.String({ maxLength: 2048 })),
+  },
+  { $id: 'GlueTableTarget', additionalProperties: false },
+);
+
+/** Registered data locations (Lake Formation `GetTemporaryDataLocationCredentials`). */
+export const DataLocationsTarget = Type.Object(
+  { kind: Type.Literal('data-locations'), urls: Type.Array(Type.String({ minLength: 1, maxLength: 2048 }), { minItems: 1, maxItems: 32 }) },
+  { $id: 'DataLocationsTarget', additionalProperties: false },
+);
+
+export const VendTarget = Type.Union([VolumeTarget, TableTarget, PathTarget, SharedTableTarget, GlueTableTarget, DataLocationsTarget], { $id: 'VendTarget' });
 export type VendTarget = Static<typeof VendTarget>;
 
 export const AuditContext = Type.Object(

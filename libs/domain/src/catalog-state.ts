@@ -1,4 +1,5 @@
 import {
+  AccessKeyRecord,
   CATALOG_KEY_KINDS,
   CatalogInfo,
   ExternalLocation,
@@ -27,6 +28,7 @@ export interface CatalogState {
   metastore: Versioned<MetastoreSettings> | undefined;
   readonly principals: Map<string, Versioned<Principal>>;
   readonly tokens: Map<string, Versioned<TokenRecord>>;
+  readonly accessKeys: Map<string, Versioned<AccessKeyRecord>>;
   readonly credentials: Map<string, Versioned<StorageCredential>>;
   readonly locations: Map<string, Versioned<ExternalLocation>>;
   readonly catalogs: Map<string, Versioned<CatalogInfo>>;
@@ -44,6 +46,7 @@ export const emptyCatalogState = (): CatalogState => ({
   metastore: undefined,
   principals: new Map(),
   tokens: new Map(),
+  accessKeys: new Map(),
   credentials: new Map(),
   locations: new Map(),
   catalogs: new Map(),
@@ -62,6 +65,7 @@ const CODECS = {
   metastore: codec(MetastoreSettings),
   principal: codec(Principal),
   token: codec(TokenRecord),
+  accesskey: codec(AccessKeyRecord),
   credential: codec(StorageCredential),
   location: codec(ExternalLocation),
   catalog: codec(CatalogInfo),
@@ -107,6 +111,9 @@ export function applyCatalogEntry(state: CatalogState, key: string, value: Uint8
       break;
     case 'token':
       put(state.tokens, id);
+      break;
+    case 'accesskey':
+      put(state.accessKeys, id);
       break;
     case 'credential':
       put(state.credentials, (decoded as StorageCredential).name);
@@ -155,6 +162,9 @@ function removeEntry(state: CatalogState, kind: CatalogKeyKind, hexId: string): 
       return;
     case 'token':
       state.tokens.delete(hexId);
+      return;
+    case 'accesskey':
+      state.accessKeys.delete(hexId);
       return;
     case 'volume': {
       const id = fromHex(hexId);

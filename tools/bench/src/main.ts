@@ -112,7 +112,7 @@ const settings: ScenarioSettings = {
 };
 const upstreamLatencyMs = integer('upstream-latency-ms', args['upstream-latency-ms'], 50, 0);
 const missRequests = integer('miss-requests', args['miss-requests'], quick ? 600 : 5000);
-// A margin over the requests, for the requests autocannon builds per connection and never sends.
+// One warm-up volume per connection, and a margin of cache-miss volumes so that no miss ever repeats a volume.
 const sizes: SeedSizes = { warmVolumes: connections, missVolumes: missRequests + connections, deniedVolumes: 32 };
 const volumeNames = benchVolumeNames(sizes);
 const outDir = resolve(args.out ?? 'bench-results');
@@ -237,7 +237,7 @@ async function main(): Promise<void> {
   const loadAverage1m = loadavg()[0] ?? 0;
   let receiver: OtlpReceiver | undefined;
   if (external && args['otlp-port']) {
-    const started = await OtlpReceiver.start({ port: integer('otlp-port', args['otlp-port'], 0) });
+    const started = await OtlpReceiver.start({ port: integer('otlp-port', args['otlp-port'], 0, 1) });
     cleanups.push(() => started.close());
     receiver = started;
   }
@@ -265,8 +265,8 @@ async function main(): Promise<void> {
 
   const results = buildResults(measured.map((m) => m.result));
   const hit = measured.find((m) => m.result.name === SCENARIO.hit);
-  let hops: HopBreakdown | null = null;
   if (!hit) throw new Error('the cache-hit scenario did not run');
+  let hops: HopBreakdown | null = null;
   if (receiver) {
     hops = {
       how: `Spans the running system exported to the bench's receiver (port ${args['otlp-port']}) during the cache-hit scenario itself.`,
