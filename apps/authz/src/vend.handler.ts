@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { CODECS, HEADERS, LakegateError, SUBJECTS, toLakegateError, type VendRequest } from '@lakegate/contracts';
 import { buildAuditRecord, type AuditPublisher, type AuditRedactor, type AuditUserIdentity } from '@lakegate/audit';
 import type { CatalogView } from '@lakegate/catalog-store';
-import { decidePathAccess, decideSharedTableAccess, decideTableAccess, decideVolumeAccess, identityForToken, type Decision } from '@lakegate/domain';
+import { decideDataLocationsAccess, decideGlueTableAccess, decidePathAccess, decideSharedTableAccess, decideTableAccess, decideVolumeAccess, identityForToken, type Decision } from '@lakegate/domain';
 import { FORWARDED, tracedHeaders, type NatsConnection, type ServiceMsg } from '@lakegate/platform-nats';
 import type { Logger } from '@lakegate/telemetry';
 import { signMintOrder, verifyAssertion, type AssertedIdentity, type SigningKey, type SymmetricKey } from '@lakegate/trust';
@@ -134,6 +134,12 @@ function decide(deps: VendHandlerDeps, request: VendRequest, identity: AssertedI
       const { share, schema, table, location } = request.target;
       return decideSharedTableAccess(state, { principal, share, schema, table, location });
     }
+    case 'glue-table': {
+      const { tableArn, permissions, partitionValues, s3Path } = request.target;
+      return decideGlueTableAccess(state, { principal, tableArn, permissions, partitionValues, s3Path });
+    }
+    case 'data-locations':
+      return decideDataLocationsAccess(state, { principal, urls: request.target.urls, access: request.access });
   }
 }
 
@@ -155,5 +161,9 @@ const resourceOf = (request: VendRequest): { type: string; name: string } => {
       return { type: 'path', name: request.target.url.slice(0, 512) };
     case 'shared-table':
       return { type: 'shared_table', name: `${request.target.share}.${request.target.schema}.${request.target.table}` };
+    case 'glue-table':
+      return { type: 'glue_table', name: request.target.tableArn.slice(0, 512) };
+    case 'data-locations':
+      return { type: 'data_location', name: request.target.urls.join(',').slice(0, 512) };
   }
 };

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { AuditPublisher, AuditRedactor, ensureAuditStream } from '@lakegate/audit';
-import { applySeed, catalogSeedCodec, CatalogView, CatalogWriter, openCatalogKv, registerToken } from '@lakegate/catalog-store';
+import { applySeed, catalogSeedCodec, CatalogView, CatalogWriter, issueAccessKey, openCatalogKv, registerToken } from '@lakegate/catalog-store';
 import { loadConfigFromEnv, parseList } from '@lakegate/config';
 import { CATALOG_KEYS, SERVICE_NAMES, SUBJECTS } from '@lakegate/contracts';
 import { connectNats, runMain, startService } from '@lakegate/platform-nats';
@@ -34,12 +34,17 @@ runMain('catalog', async () => {
     await registerToken(writer, { principal: config.adminPrincipal, tokenId: 'bootstrap-admin-token', token: config.adminToken, now: Date.now() });
   }
   await ensureAuditStream(nc, { maxAgeDays: config.auditMaxAgeDays });
+  const accessKeySealKey = config.accessKeySealKeyFile ? await readSymmetricKey(config.accessKeySealKeyFile) : undefined;
   const view = await CatalogView.start(nc, logger);
   const admins = new Set([...parseList(config.admins), ...(config.adminToken ? [config.adminPrincipal] : [])]);
   const handlerDeps = { view, assertionKeys: [await readSymmetricKey(config.assertionKeyFile)], admins, clock: Date.now };
+  if (config.adminAccessKeyId && config.adminSecretAccessKey) {
+    await issueAccessKey({ writer, view, accessKeySealKey, clock: Date.now }, config.adminPrincipal, { accessKeyId: config.adminAccessKeyId, secretAccessKey: config.adminSecretAccessKey });
+  }
   const admin = adminHandler({
     ...handlerDeps,
     writer,
+    accessKeySealKey,
     audit: new AuditPublisher(nc, 'catalog'),
     redactor: new AuditRedactor((await readSymmetricKey(config.auditHmacKeyFile)).key),
     region: config.region,

@@ -18,5 +18,7 @@ export interface EdgeContext {
   readyServices: readonly string[];
   benchEcho: boolean;
   assertionKeys: { authz: SymmetricKey; catalog: SymmetricKey; audit: SymmetricKey };
+  /** Open the sealed secrets of issued access keys, for SigV4 verification. */
+  accessKeySealKeys: readonly SymmetricKey[];
   clock: () => number;
 }

@@ -14,6 +14,7 @@ export const EDGE_SETTINGS = {
     'services that must answer a ping before /readyz says ready',
   ),
   benchEcho: setting('LAKEGATE_BENCH_ECHO', Type.Boolean({ default: false }), 'serve POST /api/v1/bench/echo (HTTP → NATS → echo), the benchmark baseline'),
+  accessKeySealKeyFile: setting('LAKEGATE_ACCESS_KEY_SEAL_KEY_FILE', Type.Optional(Type.String({ minLength: 1 })), 'key file sealing the secrets of issued access keys (SigV4 for the AWS faces)'),
   assertionKeyAuthzFile: ASSERTION_KEY_SETTINGS.authz,
   assertionKeyCatalogFile: ASSERTION_KEY_SETTINGS.catalog,
   assertionKeyAuditFile: ASSERTION_KEY_SETTINGS.audit,

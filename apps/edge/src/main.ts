@@ -32,6 +32,7 @@ runMain('edge', async () => {
       catalog: await readSymmetricKey(config.assertionKeyCatalogFile),
       audit: await readSymmetricKey(config.assertionKeyAuditFile),
     },
+    accessKeySealKeys: config.accessKeySealKeyFile ? [await readSymmetricKey(config.accessKeySealKeyFile)] : [],
     clock: Date.now,
   });
   const address = await app.listen({ host: config.httpHost, port: config.httpPort });

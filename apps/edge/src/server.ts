@@ -5,6 +5,7 @@ import { pingServices } from '@lakegate/platform-nats';
 import { auditEdgeFailure } from './edge-audit.js';
 import type { EdgeContext } from './edge-context.js';
 import { registerAdminFace } from './faces/admin.face.js';
+import { LAKE_FORMATION_OPERATIONS, registerLakeFormationFace, sendLakeFormationError } from './faces/lake-formation.face.js';
 import { DELTA_SHARING_PREFIX, registerDeltaSharingFace, sendDeltaSharingError } from './faces/delta-sharing.face.js';
 import { ICEBERG_PREFIX, registerIcebergFace, sendIcebergError } from './faces/iceberg.face.js';
 import { AUDIT_PREFIX, registerAuditLookupFace, sendCloudTrailError } from './faces/audit-lookup.face.js';
@@ -15,6 +16,7 @@ function sendFaceError(request: FastifyRequest, reply: FastifyReply, error: Lake
   if (request.url.startsWith(AUDIT_PREFIX)) return sendCloudTrailError(reply, error, httpStatus);
   if (request.url.startsWith(`${ICEBERG_PREFIX}/`)) return sendIcebergError(reply, error, httpStatus);
   if (request.url.startsWith(`${DELTA_SHARING_PREFIX}/`)) return sendDeltaSharingError(reply, error, httpStatus);
+  if (LAKE_FORMATION_OPERATIONS.some((op) => request.url === `/${op}` || request.url.startsWith(`/${op}?`))) return sendLakeFormationError(reply, error, httpStatus);
   return sendUcError(reply, error, httpStatus);
 }
 
@@ -50,8 +52,15 @@ export async function buildEdgeServer(ctx: EdgeContext): Promise<FastifyInstance
     return503OnClosing: true,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
   });
-  // JSON only: a text/plain body would otherwise reach the handlers as a string.
+  // JSON only: a text/plain body would otherwise reach the handlers as a string. The raw bytes are
+  // kept for SigV4's payload hash; AWS JSON protocols send their own media types.
   app.removeContentTypeParser('text/plain');
+  app.removeContentTypeParser('application/json');
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser(['application/json', 'application/x-amz-json-1.1', 'application/x-amz-json-1.0'], { parseAs: 'buffer' }, (request, body, done) => {
+    request.rawBody = body as Buffer;
+    parseJson(request, (body as Buffer).toString('utf8'), done);
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
     reply.header('cache-control', 'no-store');
@@ -98,6 +107,7 @@ export async function buildEdgeServer(ctx: EdgeContext): Promise<FastifyInstance
   registerAdminFace(app, ctx);
   registerIcebergFace(app, ctx);
   registerDeltaSharingFace(app, ctx);
+  registerLakeFormationFace(app, ctx);
   registerAuditLookupFace(app, ctx);
   return app;
 }

@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startSystem, type RunningSystem } from './system.js';
 
 /** Every HTTP route, with the shape its errors must have. */
-const ROUTES: { method: string; path: string; shape: 'uc' | 'ds' | 'iceberg' | 'cloudtrail' }[] = [
+const ROUTES: { method: string; path: string; shape: 'uc' | 'ds' | 'iceberg' | 'cloudtrail' | 'lf' }[] = [
+  { method: 'POST', path: '/GetTemporaryGlueTableCredentials', shape: 'lf' },
+  { method: 'POST', path: '/GetTemporaryDataLocationCredentials', shape: 'lf' },
   { method: 'POST', path: '/api/2.1/unity-catalog/temporary-volume-credentials', shape: 'uc' },
   { method: 'POST', path: '/api/2.0/unity-catalog/temporary-table-credentials', shape: 'uc' },
   { method: 'POST', path: '/api/2.1/unity-catalog/temporary-path-credentials', shape: 'uc' },
@@ -58,7 +60,7 @@ describe('bad input never gets a 5xx or a hang, and always the face’s own erro
     if (shape === 'uc') expect(json).toEqual(expect.objectContaining({ error_code: expect.any(String), message: expect.any(String) }));
     if (shape === 'ds') expect(json).toEqual(expect.objectContaining({ errorCode: expect.any(String), message: expect.any(String) }));
     if (shape === 'iceberg') expect(json['error']).toEqual(expect.objectContaining({ type: expect.any(String), code: status }));
-    if (shape === 'cloudtrail') expect(json).toEqual(expect.objectContaining({ __type: expect.any(String), Message: expect.any(String) }));
+    if (shape === 'cloudtrail' || shape === 'lf') expect(json).toEqual(expect.objectContaining({ __type: expect.any(String), Message: expect.any(String) }));
   };
 
   it('holds for every route under generated paths, bodies, content types and tokens', async () => {
@@ -95,7 +97,7 @@ describe('bad input never gets a 5xx or a hang, and always the face’s own erro
           expect(res.status, `${route.method} ${path} → ${res.status} ${text.slice(0, 200)}`).toBeLessThan(500);
           // The client normalises dot segments, so the face is the one of the path actually requested.
           const finalPath = new URL(res.url).pathname;
-          const shape = finalPath.startsWith('/v1/') ? 'iceberg' : finalPath.startsWith('/delta-sharing/') ? 'ds' : finalPath.startsWith('/api/v1/audit') ? 'cloudtrail' : 'uc';
+          const shape = finalPath.startsWith('/v1/') ? 'iceberg' : finalPath.startsWith('/delta-sharing/') ? 'ds' : finalPath.startsWith('/api/v1/audit') ? 'cloudtrail' : finalPath.startsWith('/GetTemporary') ? 'lf' : 'uc';
           checkShape(shape, res.status, text ? (JSON.parse(text) as Record<string, unknown>) : {});
         },
       ),

@@ -6,6 +6,7 @@ import {
   PRINCIPAL_TYPES,
   SECURABLE_TYPES,
   codec,
+  type AccessKeyRecord,
   type AdminRequest,
   type GrantList,
   type Principal,
@@ -13,12 +14,15 @@ import {
   type TokenRecord,
 } from '@lakegate/contracts';
 import { canonicalPrivilege, grantKey, PRIVILEGES, type CatalogState, type Privilege } from '@lakegate/domain';
+import { sealSecret, type SymmetricKey } from '@lakegate/trust';
 import type { CatalogView, CatalogWriter } from './catalog-kv.js';
 import { runShareAdmin, runSharingRead } from './sharing-admin.js';
 
 export interface AdminContext {
   view: CatalogView;
   writer: CatalogWriter;
+  /** Seals the secrets of access keys lakegate issues (the edge opens them to verify SigV4). */
+  accessKeySealKey?: SymmetricKey | undefined;
   /** Metastore admins, from configuration. */
   admins: ReadonlySet<string>;
   clock: () => number;
@@ -142,9 +146,48 @@ export async function runAdminOperation(ctx: AdminContext, principal: string, re
       await ctx.view.waitFor(revision);
       return { token_id: tokenId, revoked: true };
     }
+    case 'CreateAccessKey': {
+      const owner = param(req, 'principal');
+      if (!isAdmin && owner !== principal) throw new LakegateError('PERMISSION_DENIED', `User '${principal}' may only create its own access keys.`);
+      if (!state.principals.has(owner)) throw new LakegateError('NOT_FOUND', `Principal '${owner}' does not exist.`);
+      const created = await issueAccessKey(ctx, owner);
+      // The secret is shown once, here; the catalog keeps it sealed.
+      return { accessKeyId: created.accessKeyId, secretAccessKey: created.secretAccessKey, principal: owner };
+    }
+    case 'RevokeAccessKey': {
+      const owner = param(req, 'principal');
+      const id = param(req, 'access_key_id');
+      if (!isAdmin && owner !== principal) throw new LakegateError('PERMISSION_DENIED', `User '${principal}' may only revoke its own access keys.`);
+      const entry = state.accessKeys.get(id);
+      if (!entry || entry.value.principal !== owner) throw new LakegateError('NOT_FOUND', `Access key '${id}' of '${owner}' does not exist.`);
+      await ctx.view.waitFor(await ctx.writer.put(CATALOG_KEYS.accessKey(id), { ...entry.value, revoked: true }, entry.revision));
+      return { accessKeyId: id, revoked: true };
+    }
     default:
       throw new LakegateError('NOT_IMPLEMENTED', `Operation ${req.operation} is not implemented.`);
   }
+}
+
+const KEY_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** A new access key (`LKIA` + 16 characters) with a 40-character secret, stored sealed. */
+export async function issueAccessKey(
+  ctx: Pick<AdminContext, 'writer' | 'view' | 'accessKeySealKey' | 'clock'>,
+  principal: string,
+  given?: { accessKeyId: string; secretAccessKey: string },
+): Promise<{ accessKeyId: string; secretAccessKey: string }> {
+  if (!ctx.accessKeySealKey) throw new LakegateError('FAILED_PRECONDITION', 'Access keys are not enabled: the catalog has no sealing key (LAKEGATE_ACCESS_KEY_SEAL_KEY_FILE).');
+  const accessKeyId = given?.accessKeyId ?? `LKIA${[...randomBytes(16)].map((b) => KEY_ID_ALPHABET[b % 32]).join('')}`;
+  const secretAccessKey = given?.secretAccessKey ?? randomBytes(30).toString('base64');
+  const record: AccessKeyRecord = {
+    access_key_id: accessKeyId,
+    principal,
+    secret_sealed: sealSecret(ctx.accessKeySealKey, secretAccessKey, accessKeyId),
+    created_at: ctx.clock(),
+  };
+  const revision = given ? await ctx.writer.upsert(CATALOG_KEYS.accessKey(accessKeyId), record) : await ctx.writer.put(CATALOG_KEYS.accessKey(accessKeyId), record, undefined);
+  await ctx.view.waitFor(revision);
+  return { accessKeyId, secretAccessKey };
 }
 
 function requireMetastore(state: CatalogState) {

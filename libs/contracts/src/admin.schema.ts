@@ -12,6 +12,8 @@ export const ADMIN_OPERATIONS = [
   'RemoveGroupMember',
   'CreateToken',
   'RevokeToken',
+  'CreateAccessKey',
+  'RevokeAccessKey',
   'CreateShare',
   'GetShare',
   'UpdateShare',

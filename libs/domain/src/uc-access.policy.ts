@@ -23,7 +23,7 @@ const deny = (code: 'NOT_FOUND' | 'PERMISSION_DENIED' | 'FAILED_PRECONDITION' | 
 /** Privileges that neither ownership nor ALL PRIVILEGES confers: they must be granted explicitly. */
 const EXPLICIT_ONLY = new Set<Privilege>([PRIVILEGES.externalUseSchema, PRIVILEGES.externalUseLocation]);
 
-interface ChainEntry extends SecurableRef {
+export interface ChainEntry extends SecurableRef {
   owner: string | undefined;
 }
 
@@ -32,7 +32,7 @@ interface ChainEntry extends SecurableRef {
  * a grant to it or one of its groups on any level, ALL PRIVILEGES, or ownership of any level —
  * except for the EXTERNAL USE privileges, which count only when granted by name.
  */
-function has(state: CatalogState, identities: Set<string>, privilege: Privilege, chain: readonly ChainEntry[]): boolean {
+export function has(state: CatalogState, identities: Set<string>, privilege: Privilege, chain: readonly ChainEntry[]): boolean {
   if (!EXPLICIT_ONLY.has(privilege) && chain.some((c) => c.owner !== undefined && identities.has(c.owner))) return true;
   return holdsPrivilege(state, identities, privilege, chain, { allPrivilegesCovers: !EXPLICIT_ONLY.has(privilege) });
 }
@@ -45,7 +45,7 @@ function externalAccessDisabled(state: CatalogState): Decision | undefined {
 }
 
 /** The catalog → schema chain above an object, with owners. */
-function parentChain(state: CatalogState, catalog: string, schema: string): ChainEntry[] {
+export function parentChain(state: CatalogState, catalog: string, schema: string): ChainEntry[] {
   const schemaFull = `${catalog}.${schema}`;
   return [
     { type: 'schema', name: schemaFull, owner: state.schemas.get(schemaFull)?.value.owner },

@@ -50,6 +50,7 @@ export const KEY_FILES = {
   assertionCatalog: 'assertion-catalog.key',
   assertionAudit: 'assertion-audit.key',
   auditHmac: 'audit-hmac.key',
+  accessKeySeal: 'access-key-seal.key',
   orderSigning: 'order-signing.key',
   orderVerify: 'order-signing.pub',
 } as const;
@@ -64,7 +65,7 @@ export async function ensureKeyFiles(dir: string): Promise<Record<keyof typeof K
     await writeFile(path, content, { mode: 0o600, flag: 'wx' });
     await chmod(path, 0o600);
   };
-  for (const k of ['assertionAuthz', 'assertionCatalog', 'assertionAudit', 'auditHmac'] as const) {
+  for (const k of ['assertionAuthz', 'assertionCatalog', 'assertionAudit', 'auditHmac', 'accessKeySeal'] as const) {
     if (!(await exists(paths[k]))) await write(paths[k], `${randomBytes(32).toString('hex')}\n`);
   }
   if (!(await exists(paths.orderSigning))) {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { MintOrder, VendRequest } from '@lakegate/contracts';
-import { assertIdentity, ensureKeyFiles, MintOrderVerifier, readSigningKey, readSymmetricKey, readVerifyKey, signMintOrder, verifyAssertion, verifyKeyFrom } from './index.js';
+import { openSecret, sealSecret, assertIdentity, ensureKeyFiles, MintOrderVerifier, readSigningKey, readSymmetricKey, readVerifyKey, signMintOrder, verifyAssertion, verifyKeyFrom } from './index.js';
 
 const key = { kid: 'k1', key: randomBytes(32) };
 const base: Omit<VendRequest, 'caller'> = {
@@ -82,5 +82,19 @@ describe('key files', () => {
     expect(signing.kid).toBe(verify.kid);
     expect((await readSymmetricKey(paths.assertionAuthz)).key).toHaveLength(32);
     expect((await readSymmetricKey(paths.assertionAuthz)).kid).not.toBe((await readSymmetricKey(paths.assertionCatalog)).kid);
+  });
+});
+
+describe('sealed secrets', () => {
+  const k = { kid: 'seal1', key: randomBytes(32) };
+  it('round-trip, and refuse another record, another key or altered data', () => {
+    const sealed = sealSecret(k, 'wJalrXUtnFEMI/K7MDENG', 'LKIAAAAAAAAAAAAAAAAA');
+    expect(sealed).not.toContain('wJalr');
+    expect(openSecret([k], sealed, 'LKIAAAAAAAAAAAAAAAAA')).toBe('wJalrXUtnFEMI/K7MDENG');
+    expect(openSecret([k], sealed, 'LKIABBBBBBBBBBBBBBBB')).toBeUndefined();
+    expect(openSecret([{ kid: 'seal1', key: randomBytes(32) }], sealed, 'LKIAAAAAAAAAAAAAAAAA')).toBeUndefined();
+    const parts = sealed.split('.');
+    parts[4] = Buffer.from('x').toString('base64url');
+    expect(openSecret([k], parts.join('.'), 'LKIAAAAAAAAAAAAAAAAA')).toBeUndefined();
   });
 });

@@ -209,7 +209,7 @@ async function main(): Promise<void> {
       LAKEGATE_ADMINS: env['LAKEGATE_ADMINS'] ?? env['LAKEGATE_ADMIN_PRINCIPAL'] ?? 'admin',
     };
     const perService: Record<(typeof SERVICES)[number], NodeJS.ProcessEnv> = {
-      catalog: { LAKEGATE_ASSERTION_KEY_CATALOG_FILE: keys.assertionCatalog, LAKEGATE_SEED_FILE: env['LAKEGATE_SEED_FILE'] ?? join(root, 'tools/launcher/demo-catalog.yaml'), LAKEGATE_DEMO_TOKEN: token, LAKEGATE_ADMIN_TOKEN: adminToken },
+      catalog: { LAKEGATE_ACCESS_KEY_SEAL_KEY_FILE: keys.accessKeySeal, LAKEGATE_ASSERTION_KEY_CATALOG_FILE: keys.assertionCatalog, LAKEGATE_SEED_FILE: env['LAKEGATE_SEED_FILE'] ?? join(root, 'tools/launcher/demo-catalog.yaml'), LAKEGATE_DEMO_TOKEN: token, LAKEGATE_ADMIN_TOKEN: adminToken },
       authz: { LAKEGATE_ASSERTION_KEY_AUTHZ_FILE: keys.assertionAuthz, LAKEGATE_ORDER_SIGNING_KEY_FILE: keys.orderSigning },
       audit: { LAKEGATE_ASSERTION_KEY_AUDIT_FILE: keys.assertionAudit, LAKEGATE_AUDIT_DB: join(dataDir, 'audit.sqlite') },
       'minter-aws': { LAKEGATE_ORDER_VERIFY_KEY_FILES: keys.orderVerify, ...awsEnv },
@@ -217,6 +217,7 @@ async function main(): Promise<void> {
       'minter-gcp': { LAKEGATE_ORDER_VERIFY_KEY_FILES: keys.orderVerify, ...gcpEnv },
       edge: {
         LAKEGATE_HTTP_PORT: String(httpPort),
+        LAKEGATE_ACCESS_KEY_SEAL_KEY_FILE: keys.accessKeySeal,
         LAKEGATE_ASSERTION_KEY_AUTHZ_FILE: keys.assertionAuthz,
         LAKEGATE_ASSERTION_KEY_CATALOG_FILE: keys.assertionCatalog,
         LAKEGATE_ASSERTION_KEY_AUDIT_FILE: keys.assertionAudit,

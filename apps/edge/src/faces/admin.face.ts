@@ -91,4 +91,6 @@ export function registerAdminFace(app: FastifyInstance, ctx: EdgeContext): void 
   adminRoute('DELETE', '/api/v1/groups/:group/members/:name', 'RemoveGroupMember');
   adminRoute('POST', '/api/v1/principals/:principal/tokens', 'CreateToken');
   adminRoute('DELETE', '/api/v1/principals/:principal/tokens/:token_id', 'RevokeToken');
+  adminRoute('POST', '/api/v1/principals/:principal/access-keys', 'CreateAccessKey');
+  adminRoute('DELETE', '/api/v1/principals/:principal/access-keys/:access_key_id', 'RevokeAccessKey');
 }

@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto';
+import {
+  AccessDeniedException,
+  EntityNotFoundException,
+  GetTemporaryDataLocationCredentialsCommand,
+  GetTemporaryGluePartitionCredentialsCommand,
+  GetTemporaryGlueTableCredentialsCommand,
+  InvalidInputException,
+  LakeFormationClient,
+  LakeFormationServiceException,
+} from '@aws-sdk/client-lakeformation';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, removeDir, startSystem, type RunningSystem } from './system.js';
+
+const TABLE_ARN = 'arn:aws:glue:us-east-1:000000000000:table/default/trips';
+
+describe('Lake Formation face with the real @aws-sdk/client-lakeformation', () => {
+  const token = `e2e_${randomBytes(24).toString('base64url')}`;
+  let system: RunningSystem;
+  let lf: LakeFormationClient;
+  let keys: { accessKeyId: string; secretAccessKey: string };
+
+  const client = (credentials: { accessKeyId: string; secretAccessKey: string }, region = 'us-east-1') =>
+    new LakeFormationClient({ endpoint: system.url, region, credentials, maxAttempts: 1 });
+  const failure = async (promise: Promise<unknown>) => {
+    try {
+      await promise;
+    } catch (error) {
+      return error as LakeFormationServiceException;
+    }
+    throw new Error('expected the call to fail');
+  };
+
+  beforeAll(async () => {
+    system = await startSystem({ token });
+    const res = await fetch(`${system.url}/api/v1/principals/demo/access-keys`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    keys = (await res.json()) as typeof keys;
+    expect(keys.accessKeyId).toMatch(/^LKIA[A-Z0-9]{16}$/);
+    lf = client(keys);
+  });
+  afterAll(async () => {
+    lf?.destroy();
+    if (system) {
+      expect(await system.interrupt()).toBe(0);
+      await removeDir(system.dataDir);
+    }
+  });
+
+  it('GetTemporaryGlueTableCredentials: read credentials for the table, expiry in epoch seconds, audit context recorded', async () => {
+    const out = await lf.send(
+      new GetTemporaryGlueTableCredentialsCommand({
+        TableArn: TABLE_ARN,
+        Permissions: ['SELECT'],
+        DurationSeconds: 900,
+        SupportedPermissionTypes: ['COLUMN_PERMISSION'],
+        AuditContext: { AdditionalAuditContext: 'etl-job-42' },
+        QuerySessionContext: { QueryId: 'q-1', ClusterId: 'c-9' },
+      }),
+    );
+    expect(out.AccessKeyId).toMatch(/^ASIA/);
+    expect(out.SessionToken).toBeTruthy();
+    expect(out.Expiration).toBeInstanceOf(Date);
+    expect(out.Expiration!.getTime()).toBeGreaterThan(Date.now() + 10 * 60_000);
+    expect(out.Expiration!.getTime()).toBeLessThan(Date.now() + 16 * 60_000);
+    expect(out.VendedS3Path).toEqual(['s3://lakegate-demo/tables/trips']);
+    const events = await eventually('the LF audit record', async () => {
+      const res = await fetch(`${system.url}/api/v1/audit/lookup-events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${system.adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'GetTemporaryGlueTableCredentials' }] }),
+      });
+      const list = ((await res.json()) as { Events: { CloudTrailEvent: string; AccessKeyId?: string }[] }).Events;
+      return list.length > 0 ? list : undefined;
+    });
+    const record = JSON.parse(events[0]!.CloudTrailEvent) as { userIdentity: Record<string, string>; additionalEventData: { auditContext: unknown } };
+    expect(record.userIdentity).toMatchObject({ userName: 'demo', accessKeyId: keys.accessKeyId, authMethod: 'sigv4' });
+    expect(record.additionalEventData.auditContext).toEqual({ additionalAuditContext: 'etl-job-42', querySessionContext: { QueryId: 'q-1', ClusterId: 'c-9' } });
+    expect(events[0]!.CloudTrailEvent).not.toContain(out.SecretAccessKey!);
+  });
+
+  it('GetTemporaryDataLocationCredentials: READWRITE on a registered location with an associated table', async () => {
+    const out = await lf.send(new GetTemporaryDataLocationCredentialsCommand({ DataLocations: ['s3://lakegate-demo/tables/trips/year=2026'], CredentialsScope: 'READWRITE', DurationSeconds: 3600 }));
+    expect(out.Credentials?.AccessKeyId).toMatch(/^ASIA/);
+    expect(out.AccessibleDataLocations).toEqual(['s3://lakegate-demo/tables/trips/year=2026']);
+    expect(out.CredentialsScope).toBe('READWRITE');
+  });
+
+  it('reaches the client as each exception class of the model', async () => {
+    expect(await failure(lf.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: 'arn:aws:glue:us-east-1:000000000000:table/default/nope' })))).toBeInstanceOf(EntityNotFoundException);
+    expect(await failure(lf.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: 'arn:aws:glue:eu-west-1:000000000000:table/default/trips' })))).toBeInstanceOf(InvalidInputException);
+    expect(await failure(lf.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: 'not-an-arn-at-all-really' })))).toBeInstanceOf(InvalidInputException);
+    expect(await failure(lf.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: TABLE_ARN, DurationSeconds: 60 })))).toBeInstanceOf(InvalidInputException);
+    expect(await failure(lf.send(new GetTemporaryGluePartitionCredentialsCommand({ TableArn: TABLE_ARN, Partition: { Values: ['Paris'] } })))).toBeInstanceOf(EntityNotFoundException);
+    expect(await failure(lf.send(new GetTemporaryDataLocationCredentialsCommand({ DataLocations: ['s3://unregistered-bucket/x'] })))).toBeInstanceOf(InvalidInputException);
+    expect(await failure(lf.send(new GetTemporaryDataLocationCredentialsCommand({ DataLocations: ['s3://lakegate-demo/raw'] })))).toBeInstanceOf(InvalidInputException);
+  });
+
+  it('answers a principal without SELECT with AccessDeniedException', async () => {
+    const admin = { authorization: `Bearer ${system.adminToken}`, 'content-type': 'application/json' };
+    expect((await fetch(`${system.url}/api/v1/principals`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'eve', type: 'USER' }) })).status).toBe(200);
+    const eveKeys = (await (await fetch(`${system.url}/api/v1/principals/eve/access-keys`, { method: 'POST', headers: { authorization: admin.authorization } })).json()) as typeof keys;
+    const eve = client(eveKeys);
+    const error = await failure(eve.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: TABLE_ARN })));
+    expect(error).toBeInstanceOf(AccessDeniedException);
+    expect(error.message).toContain('SELECT');
+    eve.destroy();
+  });
+
+  it('refuses bad signatures, unknown and revoked keys, and another region as AWS does', async () => {
+    const wrongSecret = client({ accessKeyId: keys.accessKeyId, secretAccessKey: 'x'.repeat(40) });
+    const bad = await failure(wrongSecret.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: TABLE_ARN })));
+    expect(bad.name).toBe('InvalidSignatureException');
+    expect(bad.$metadata.httpStatusCode).toBe(403);
+    const unknown = client({ accessKeyId: 'LKIAAAAAAAAAAAAAAAAA', secretAccessKey: keys.secretAccessKey });
+    expect((await failure(unknown.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: TABLE_ARN })))).name).toBe('UnrecognizedClientException');
+    const otherRegion = client(keys, 'eu-west-1');
+    expect((await failure(otherRegion.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: TABLE_ARN })))).name).toBe('InvalidSignatureException');
+    const revoke = await fetch(`${system.url}/api/v1/principals/demo/access-keys/${keys.accessKeyId}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+    expect(revoke.status).toBe(200);
+    expect((await failure(lf.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: TABLE_ARN })))).name).toBe('UnrecognizedClientException');
+    for (const c of [wrongSecret, unknown, otherRegion]) c.destroy();
+  });
+});
