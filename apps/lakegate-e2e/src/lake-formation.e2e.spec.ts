@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import type {
+  LakeFormationServiceException} from '@aws-sdk/client-lakeformation';
 import {
   AccessDeniedException,
   EntityNotFoundException,
@@ -6,8 +8,7 @@ import {
   GetTemporaryGluePartitionCredentialsCommand,
   GetTemporaryGlueTableCredentialsCommand,
   InvalidInputException,
-  LakeFormationClient,
-  LakeFormationServiceException,
+  LakeFormationClient
 } from '@aws-sdk/client-lakeformation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, removeDir, startSystem, type RunningSystem } from './system.js';
