@@ -24,7 +24,7 @@ const depConstraints = (allowTestkit) => {
     { sourceTag: 'cloud:gcp', onlyDependOnLibsWithTags: ['cloud:gcp', 'cloud:none', 'layer:contracts', 'layer:domain', 'layer:platform', ...testOnly], bannedExternalImports: ['@aws-sdk/*', '@azure/*'] },
     { sourceTag: 'layer:testkit', onlyDependOnLibsWithTags: ['layer:contracts', 'layer:platform', 'layer:testkit', 'layer:emulator'] },
     { sourceTag: 'layer:emulator', onlyDependOnLibsWithTags: ['layer:emulator'] },
-    { sourceTag: 'layer:tool', onlyDependOnLibsWithTags: ['layer:contracts', 'layer:platform', 'layer:emulator', 'layer:tool'] },
+    { sourceTag: 'layer:tool', onlyDependOnLibsWithTags: ['layer:contracts', 'layer:domain', 'layer:platform', 'layer:minter', 'layer:emulator', 'layer:tool'] },
     { sourceTag: 'scope:authz', notDependOnLibsWithTags: ['layer:minter'], bannedExternalImports: sdks },
     { sourceTag: 'scope:audit', notDependOnLibsWithTags: ['layer:minter'], bannedExternalImports: sdks },
     // The edge verifies SigV4 signatures (@smithy/signature-v4) but calls no cloud.
