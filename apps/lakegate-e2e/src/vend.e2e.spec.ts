@@ -35,6 +35,15 @@ describe('lakegate end to end, started as npm start does', () => {
     }
   });
 
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
   it('is ready and healthy', async () => {
     expect((await fetch(`${system.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${system.url}/readyz`);
@@ -271,5 +280,19 @@ describe('lakegate end to end, started as npm start does', () => {
     // the haystacks are the real thing: the edge log saw the vend requests, the stream holds the minter's records
     expect(haystacks.some(([w, t]) => w === 'log edge.log' && t.includes('/temporary-volume-credentials'))).toBe(true);
     expect(haystacks.some(([w, t]) => w.startsWith('stream') && t.includes('"stage":"minter"'))).toBe(true);
+  });
+
+  it('stops every process it started on Ctrl-C, and starts again on the same data directory with its state', async () => {
+    const run = JSON.parse(await readFile(join(system.dataDir, 'run.json'), 'utf8')) as { pids: Record<string, number> };
+    const pids = Object.values(run.pids);
+    expect(pids.length).toBeGreaterThanOrEqual(10);
+    await nc.close();
+    expect(await system.interrupt()).toBe(0);
+    expect(pids.filter(alive)).toEqual([]);
+    system = await startSystem({ token, adminToken: system.adminToken, dataDir: system.dataDir });
+    nc = await connect({ servers: system.natsUrl });
+    const res = await post('/api/v1/audit/lookup-events', { LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'GenerateTemporaryVolumeCredentials' }], MaxResults: 50 }, { authorization: `Bearer ${system.adminToken}` });
+    expect(((await res.json()) as { Events: unknown[] }).Events.length).toBeGreaterThanOrEqual(17);
+    expect((await post(vendPath, { volume_id: volumeId, operation: 'READ_VOLUME' })).status).toBe(200);
   });
 });
