@@ -27,6 +27,8 @@ export interface ChainVerification {
 export interface AuditStore {
   /** Stores a record once; a redelivered `eventID` is reported as `duplicate` and changes nothing but the stream position. */
   append(record: AuditRecord, meta: AppendMeta): AppendResult;
+  /** Several records in one transaction (one durable write); results in order. All or nothing. */
+  appendBatch(items: readonly { record: AuditRecord; meta: AppendMeta }[]): AppendResult[];
   /** CloudTrail `LookupEvents`: newest first, at most one lookup attribute, paged with `NextToken`. */
   lookup(req: LookupEventsRequest): LookupEventsResponse;
   /** Highest stream sequence appended so far (including duplicates); 0 when empty. */

@@ -71,6 +71,23 @@ describe('SQLite audit store', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  describe('appendBatch', () => {
+    it('stores many records in one transaction, chained and de-duplicated like single appends', () => {
+      const records = Array.from({ length: 20 }, (_, i) => makeRecord(i));
+      const results = store.appendBatch([...records, records[3]!].map((record, i) => ({ record, meta: { streamSeq: i + 1 } })));
+      expect(results.filter((r) => r === 'inserted')).toHaveLength(20);
+      expect(results[20]).toBe('duplicate');
+      expect(store.lastStreamSeq()).toBe(21);
+      expect(store.verifyChain()).toMatchObject({ ok: true, checked: 20 });
+    });
+
+    it('writes nothing when one record of the batch is invalid', () => {
+      expect(() => store.appendBatch([{ record: makeRecord(1), meta: { streamSeq: 1 } }, { record: { ...makeRecord(2), extra: 1 } as AuditRecord, meta: { streamSeq: 2 } }])).toThrow(LakegateError);
+      expect(store.lastStreamSeq()).toBe(0);
+      expect(store.lookup({}).Events).toHaveLength(0);
+    });
+  });
+
   describe('append', () => {
     it('stores a record once; a redelivery is a duplicate and only moves the stream position', () => {
       const r = makeRecord(1);

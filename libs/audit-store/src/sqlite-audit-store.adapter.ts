@@ -141,6 +141,7 @@ class SqliteAuditStore implements AuditStore {
   readonly #resourcesOf: Database.Statement<[string], { type: string; name: string }>;
   readonly #lookups: ReadonlyMap<LookupShape, Database.Statement<[LookupParams], EventRow>>;
   readonly #appendTx: (record: AuditRecord, fields: IndexFields, streamSeq: number) => AppendResult;
+  readonly #appendBatchTx: (items: { record: AuditRecord; fields: IndexFields; streamSeq: number }[]) => AppendResult[];
 
   constructor(db: Database.Database) {
     this.#db = db;
@@ -188,6 +189,18 @@ class SqliteAuditStore implements AuditStore {
     });
     // IMMEDIATE: take the write lock before reading the chain head, so two writers cannot fork the chain.
     this.#appendTx = (record, fields, streamSeq) => append.immediate(record, fields, streamSeq);
+    // Many records, one transaction (one fsync): the inner appends become savepoints.
+    const batch = db.transaction((items: { record: AuditRecord; fields: IndexFields; streamSeq: number }[]) => items.map((i) => append(i.record, i.fields, i.streamSeq)));
+    this.#appendBatchTx = (items) => batch.immediate(items);
+  }
+
+  appendBatch(items: readonly { record: AuditRecord; meta: AppendMeta }[]): AppendResult[] {
+    const checked = items.map(({ record, meta }) => {
+      const r = CODECS.auditRecord.check(record);
+      if (!Number.isSafeInteger(meta?.streamSeq) || meta.streamSeq < 0) throw new LakegateError('INVALID_ARGUMENT', 'streamSeq must be a non-negative integer.');
+      return { record: r, fields: indexFieldsOf(r), streamSeq: meta.streamSeq };
+    });
+    return this.#appendBatchTx(checked);
   }
 
   append(record: AuditRecord, meta: AppendMeta): AppendResult {

@@ -21,7 +21,10 @@ export interface OrderVerifierOptions {
  * future, meant for another cloud, replayed, or arriving on a reply subject other than the signed one.
  */
 export class MintOrderVerifier {
-  private readonly seen = new Map<string, number>();
+  /** Order ids seen and not yet expired; `expiries` holds them in arrival order for cheap pruning. */
+  private readonly seen = new Set<string>();
+  private readonly expiries: { id: string; expiresAt: number }[] = [];
+  private head = 0;
   private readonly clock: () => number;
   private readonly maxSkewMs: number;
 
@@ -48,13 +51,25 @@ export class MintOrderVerifier {
     if (!replyTo || replyTo !== order.replyTo) throw rejected('it arrived with another reply subject than the one signed');
     this.forgetExpired(now);
     if (this.seen.has(order.orderId)) throw rejected('it was already used');
-    this.seen.set(order.orderId, order.expiresAt);
+    this.seen.add(order.orderId);
+    this.expiries.push({ id: order.orderId, expiresAt: order.expiresAt });
     return order;
   }
 
+  /**
+   * Orders arrive roughly in expiry order (authz gives each the same lifetime), so pruning pops from
+   * the front: amortised O(1) per order. An order that outlives an earlier one stays until it is reached,
+   * which only keeps an id longer than needed, never shorter.
+   */
   private forgetExpired(now: number): void {
-    if (this.seen.size < 1024) return;
-    for (const [id, expiresAt] of this.seen) if (expiresAt <= now) this.seen.delete(id);
+    while (this.head < this.expiries.length && this.expiries[this.head]!.expiresAt <= now) {
+      this.seen.delete(this.expiries[this.head]!.id);
+      this.head++;
+    }
+    if (this.head > 4096 && this.head * 2 > this.expiries.length) {
+      this.expiries.splice(0, this.head);
+      this.head = 0;
+    }
   }
 }
 

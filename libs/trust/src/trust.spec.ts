@@ -98,3 +98,26 @@ describe('sealed secrets', () => {
     expect(openSecret([k], parts.join('.'), 'LKIAAAAAAAAAAAAAAAAA')).toBeUndefined();
   });
 });
+
+describe('replay protection over time', () => {
+  it('keeps refusing a replay while the order lives, and forgets ids once expired', () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const key = { kid: verifyKeyFrom(publicKey).kid, privateKey };
+    let now = 1_000;
+    const v = new MintOrderVerifier({ cloud: 'aws', keys: [verifyKeyFrom(publicKey)], clock: () => now });
+    const make = (id: string) =>
+      signMintOrder(key, {
+        v: 1, orderId: id, requestId: 'r', replyTo: '_INBOX.a', issuedAt: now, expiresAt: now + 10_000, cloud: 'aws', face: 'nats', operation: 'op', principal: 'p',
+        locations: [{ url: 's3://bkt/p', access: 'read' }], storageCredential: { name: 'c', revision: 1 }, audit: { userIdentity: {}, requestParameters: {}, resources: [] },
+      });
+    const first = make('o-1');
+    v.verify(first, '_INBOX.a');
+    for (let i = 0; i < 5000; i++) {
+      now += 1;
+      v.verify(make(`o-${i + 2}`), '_INBOX.a');
+    }
+    expect(() => v.verify(first, '_INBOX.a')).toThrow(/already used|expired/);
+    now += 20_000;
+    expect(() => v.verify(first, '_INBOX.a')).toThrow(/expired/);
+  });
+});

@@ -225,7 +225,9 @@ async function main(): Promise<void> {
     };
     if (!(await portIsFree(httpPort))) throw new Error(`port ${httpPort} is taken: set LAKEGATE_HTTP_PORT to a free port`);
     for (const service of SERVICES) {
-      started.push(startProcess(service, process.execPath, [join(root, `apps/${service}/dist/main.js`)], { ...common, ...perService[service] }, join(logDir, `${service}.log`)));
+      // LAKEGATE_NODE_ARGS: extra node flags for the services, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile.
+      const nodeArgs = (env['LAKEGATE_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+      started.push(startProcess(service, process.execPath, [...nodeArgs, join(root, `apps/${service}/dist/main.js`)], { ...common, ...perService[service] }, join(logDir, `${service}.log`)));
     }
 
     const url = `http://127.0.0.1:${httpPort}`;
