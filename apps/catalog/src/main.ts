@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { AuditPublisher, AuditRedactor, ensureAuditStream } from '@lakegate/audit';
-import { applySeed, catalogSeedCodec, CatalogView, CatalogWriter, issueAccessKey, openCatalogKv, registerToken } from '@lakegate/catalog-store';
+import { applyPlan, catalogSeedCodec, CatalogView, CatalogWriter, issueAccessKey, openCatalogKv, planSeed, registerToken } from '@lakegate/catalog-store';
 import { loadConfigFromEnv, parseList } from '@lakegate/config';
 import { CATALOG_KEYS, SERVICE_NAMES, SUBJECTS } from '@lakegate/contracts';
 import { connectNats, runMain, startService } from '@lakegate/platform-nats';
@@ -19,11 +19,24 @@ runMain('catalog', async () => {
   const telemetry = startTelemetry({ service: SERVICE_NAMES.catalog, otlpEndpoint: config.otlpEndpoint });
   const nc = await connectNats({ servers: config.natsUrl, name: SERVICE_NAMES.catalog, credsFile: config.natsCredsFile }, logger);
   const writer = new CatalogWriter(nc, await openCatalogKv(nc));
+  const view = await CatalogView.start(nc, logger);
   if (config.seedFile) {
+    // The same plan-and-apply as `lakegate apply`: a restart with an unchanged file writes nothing.
     const raw: unknown = parse(await readFile(config.seedFile, 'utf8'));
     const seed = catalogSeedCodec.check(Value.Default(catalogSeedCodec.schema, raw));
-    const { written } = await applySeed(writer, seed, Date.now());
-    logger.info({ file: config.seedFile, written }, 'catalog seed applied');
+    // Another replica may apply the same file at the same time: on a lost race, plan again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { written, lastRevision } = await applyPlan(writer, planSeed(view.state, seed, Date.now()));
+        if (lastRevision) await view.waitFor(lastRevision);
+        logger.info({ file: config.seedFile, written }, 'catalog file applied');
+        break;
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (attempt >= 5 || (code !== 'CONFLICT' && code !== 'ALREADY_EXISTS')) throw error;
+        await new Promise((r) => setTimeout(r, 50 * attempt));
+      }
+    }
   }
   if (config.demoToken) {
     await registerToken(writer, { principal: config.demoPrincipal, tokenId: 'demo-token', token: config.demoToken, now: Date.now() });
@@ -35,7 +48,6 @@ runMain('catalog', async () => {
   }
   await ensureAuditStream(nc, { maxAgeDays: config.auditMaxAgeDays });
   const accessKeySealKey = config.accessKeySealKeyFile ? await readSymmetricKey(config.accessKeySealKeyFile) : undefined;
-  const view = await CatalogView.start(nc, logger);
   const admins = new Set([...parseList(config.admins), ...(config.adminToken ? [config.adminPrincipal] : [])]);
   const handlerDeps = { view, assertionKeys: [await readSymmetricKey(config.assertionKeyFile)], admins, clock: Date.now };
   if (config.adminAccessKeyId && config.adminSecretAccessKey) {

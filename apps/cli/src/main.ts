@@ -1,5 +1,7 @@
 #!/usr/bin/env node
+import { readFile, writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
+import { parse, stringify } from 'yaml';
 import { ensureKeyFiles } from '@lakegate/trust';
 
 const program = new Command()
@@ -22,9 +24,13 @@ function connection(): { url: string; token: string } {
   return { url: opts.url.replace(/\/$/, ''), token };
 }
 
-async function call(path: string, body: unknown): Promise<unknown> {
+async function call(path: string, body: unknown, method = 'POST'): Promise<unknown> {
   const { url, token } = connection();
-  const res = await fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   const payload: unknown = await res.json().catch(() => ({}));
   if (!res.ok) {
     process.stderr.write(`${res.status} ${JSON.stringify(payload)}\n`);
@@ -63,6 +69,64 @@ audit
       ...(opts.nextToken ? { NextToken: opts.nextToken } : {}),
     });
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  });
+
+program
+  .command('explain')
+  .description('show the decision and the exact scope a vend would get, without minting')
+  .option('--volume-id <id>', 'a volume')
+  .option('--table-id <id>', 'a table')
+  .option('--table <full_name>', 'a table by catalog.schema.table')
+  .option('--path <url>', 'a storage path under an external location')
+  .option('--write', 'ask for write access', false)
+  .action(async (opts: { volumeId?: string; tableId?: string; table?: string; path?: string; write: boolean }) => {
+    const target = opts.volumeId
+      ? { kind: 'volume', volumeId: opts.volumeId }
+      : opts.tableId
+        ? { kind: 'table', tableId: opts.tableId }
+        : opts.table
+          ? { kind: 'table', fullName: opts.table }
+          : opts.path
+            ? { kind: 'path', url: opts.path, operation: opts.write ? 'read-write' : 'read' }
+            : program.error('name one of --volume-id, --table-id, --table or --path', { exitCode: 2 });
+    const result = (await call('/api/v1/explain', { target, access: opts.write ? 'write' : 'read' })) as { allowed: boolean };
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    process.exitCode = result.allowed ? 0 : 3;
+  });
+
+program
+  .command('apply')
+  .description('apply a catalog file (YAML or JSON): shows the plan of changes, then applies it')
+  .requiredOption('-f, --file <file>', 'catalog file')
+  .option('--dry-run', 'only show the plan', false)
+  .option('--yes', 'apply without asking (required when stdin is not a terminal)', false)
+  .action(async (opts: { file: string; dryRun: boolean; yes: boolean }) => {
+    const catalog: unknown = parse(await readFile(opts.file, 'utf8'));
+    const planned = (await call('/api/v1/catalog/apply', { catalog, dry_run: true })) as { plan: { action: string; kind: string; name: string }[] };
+    const changes = planned.plan.filter((p) => p.action !== 'unchanged');
+    for (const p of planned.plan) process.stdout.write(`${p.action === 'create' ? '+' : p.action === 'update' ? '~' : ' '} ${p.kind} ${p.name}\n`);
+    process.stdout.write(`${changes.length} to change, ${planned.plan.length - changes.length} unchanged\n`);
+    if (opts.dryRun || changes.length === 0) return;
+    if (!opts.yes) {
+      if (!process.stdin.isTTY) return program.error('not applied: pass --yes to apply without a terminal', { exitCode: 2 });
+      const { createInterface } = await import('node:readline/promises');
+      const rl = createInterface({ input: process.stdin, output: process.stdout });
+      const answer = await rl.question('Apply these changes? [y/N] ');
+      rl.close();
+      if (!/^y(es)?$/i.test(answer.trim())) return;
+    }
+    const applied = (await call('/api/v1/catalog/apply', { catalog })) as { written: number };
+    process.stdout.write(`applied: ${applied.written} written\n`);
+  });
+
+program
+  .command('export')
+  .description('write the catalog as a file `lakegate apply` takes (no tokens or keys)')
+  .option('-o, --output <file>', 'file to write (default: stdout)')
+  .action(async (opts: { output?: string }) => {
+    const text = stringify(await call('/api/v1/catalog/export', undefined, 'GET'));
+    if (opts.output) await writeFile(opts.output, text);
+    else process.stdout.write(text);
   });
 
 program

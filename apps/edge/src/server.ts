@@ -5,6 +5,7 @@ import { pingServices } from '@lakegate/platform-nats';
 import { auditEdgeFailure } from './edge-audit.js';
 import type { EdgeContext } from './edge-context.js';
 import { registerAdminFace } from './faces/admin.face.js';
+import { registerExplainFace } from './faces/explain.face.js';
 import { LAKE_FORMATION_OPERATIONS, registerLakeFormationFace, sendLakeFormationError } from './faces/lake-formation.face.js';
 import { DELTA_SHARING_PREFIX, registerDeltaSharingFace, sendDeltaSharingError } from './faces/delta-sharing.face.js';
 import { ICEBERG_PREFIX, registerIcebergFace, sendIcebergError } from './faces/iceberg.face.js';
@@ -108,6 +109,7 @@ export async function buildEdgeServer(ctx: EdgeContext): Promise<FastifyInstance
   registerIcebergFace(app, ctx);
   registerDeltaSharingFace(app, ctx);
   registerLakeFormationFace(app, ctx);
+  registerExplainFace(app, ctx);
   registerAuditLookupFace(app, ctx);
   return app;
 }

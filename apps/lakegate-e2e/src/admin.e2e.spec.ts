@@ -1,4 +1,8 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, removeDir, startSystem, type RunningSystem } from './system.js';
 
@@ -119,5 +123,41 @@ describe('admin API end to end: principals, tokens, grants and settings change w
     const tokens = await lookup({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'CreateToken' }] });
     expect((tokens.body['Events'] as unknown[]).length).toBe(1);
     expect(JSON.stringify(tokens.body)).not.toContain(carolToken);
+  });
+
+  describe('the lakegate CLI: explain, export and apply', () => {
+    const cli = join(import.meta.dirname, '../../cli/dist/main.js');
+    const run = (token: string, ...args: string[]) =>
+      promisify(execFile)(process.execPath, [cli, '--url', system.url, '--token', token, ...args]).then(
+        (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+        (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+      );
+
+    it('explains a decision and its exact scope without minting', async () => {
+      const allowed = await run(demoToken, 'explain', '--volume-id', volumeId, '--write');
+      expect(allowed.code).toBe(0);
+      expect(JSON.parse(allowed.stdout)).toEqual({ allowed: true, principal: 'demo', cloud: 'aws', locations: [{ url: 's3://lakegate-demo/landing', access: 'write' }] });
+      const denied = await run(demoToken, 'explain', '--path', 's3://lakegate-demo/raw/x', '--write');
+      expect(denied.code).toBe(3);
+      expect(JSON.parse(denied.stdout)).toMatchObject({ allowed: false, error: { code: 'PERMISSION_DENIED', details: { missingPrivileges: [expect.stringContaining('WRITE FILES')] } } });
+    });
+
+    it('exports the catalog, re-applies it as a no-op, and applies a change after showing the plan', async () => {
+      const file = join(system.dataDir, 'catalog.yaml');
+      expect((await run(adminToken, 'export', '-o', file)).code).toBe(0);
+      const same = await run(adminToken, 'apply', '-f', file, '--yes');
+      expect(same.code).toBe(0);
+      expect(same.stdout).toMatch(/^0 to change/m);
+      const text = await readFile(file, 'utf8');
+      await writeFile(file, text.replace(/^volumes:\n/m, 'volumes:\n  - { catalog_name: lakegate_demo, schema_name: default, name: exports, volume_type: EXTERNAL, storage_location: "s3://lakegate-demo/exports", owner: admin }\n'));
+      const planned = await run(adminToken, 'apply', '-f', file, '--dry-run');
+      expect(planned.stdout).toContain('+ volume lakegate_demo.default.exports');
+      expect(planned.stdout).toMatch(/^1 to change/m);
+      expect((await call('GET', `${UC}/volumes/lakegate_demo.default.exports`, adminToken)).status).toBe(404);
+      const applied = await run(adminToken, 'apply', '-f', file, '--yes');
+      expect(applied.stdout).toContain('applied: 1 written');
+      expect((await call('GET', `${UC}/volumes/lakegate_demo.default.exports`, adminToken)).status).toBe(200);
+      expect((await run(demoToken, 'apply', '-f', file, '--yes')).code).toBe(1);
+    });
   });
 });

@@ -17,6 +17,8 @@ import { canonicalPrivilege, grantKey, PRIVILEGES, type CatalogState, type Privi
 import { sealSecret, type SymmetricKey } from '@lakegate/trust';
 import type { CatalogView, CatalogWriter } from './catalog-kv.js';
 import { runShareAdmin, runSharingRead } from './sharing-admin.js';
+import { applyPlan, catalogSeedCodec, exportSeed, planSeed } from './catalog-seed.js';
+import { Value } from '@sinclair/typebox/value';
 
 export interface AdminContext {
   view: CatalogView;
@@ -162,6 +164,21 @@ export async function runAdminOperation(ctx: AdminContext, principal: string, re
       if (!entry || entry.value.principal !== owner) throw new LakegateError('NOT_FOUND', `Access key '${id}' of '${owner}' does not exist.`);
       await ctx.view.waitFor(await ctx.writer.put(CATALOG_KEYS.accessKey(id), { ...entry.value, revoked: true }, entry.revision));
       return { accessKeyId: id, revoked: true };
+    }
+    case 'ApplyCatalog': {
+      if (!isAdmin) throw new LakegateError('PERMISSION_DENIED', `User '${principal}' is not a metastore admin.`);
+      const body = (req.body ?? {}) as { catalog?: unknown; dry_run?: unknown };
+      const seed = catalogSeedCodec.check(Value.Default(catalogSeedCodec.schema, structuredClone(body.catalog ?? null)));
+      const plan = planSeed(state, seed, ctx.clock());
+      const summary = plan.map(({ action, kind, name }) => ({ action, kind, name }));
+      if (body.dry_run === true) return { plan: summary, applied: false, written: 0 };
+      const { written, lastRevision } = await applyPlan(ctx.writer, plan);
+      if (lastRevision) await ctx.view.waitFor(lastRevision);
+      return { plan: summary, applied: true, written };
+    }
+    case 'ExportCatalog': {
+      if (!isAdmin) throw new LakegateError('PERMISSION_DENIED', `User '${principal}' is not a metastore admin.`);
+      return exportSeed(state);
     }
     default:
       throw new LakegateError('NOT_IMPLEMENTED', `Operation ${req.operation} is not implemented.`);

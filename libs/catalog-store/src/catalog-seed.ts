@@ -7,11 +7,12 @@ import {
   MetastoreSettings,
   Principal,
   StorageCredential,
+  canonicalJson,
   codec,
-  type TableInfo,
+  LakegateError,
   type TokenRecord,
-  type VolumeInfo,
 } from '@lakegate/contracts';
+import { grantKey, type CatalogState } from '@lakegate/domain';
 import type { CatalogWriter } from './catalog-kv.js';
 
 /** A declarative catalog: what `npm start` loads as the demo, and what `lakegate apply` will take. */
@@ -69,34 +70,86 @@ export const stableId = (namespace: string, name: string): string => {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 };
 
-/** Writes every object of the seed (idempotent: the same seed twice changes nothing but revisions). */
-export async function applySeed(writer: CatalogWriter, seed: CatalogSeed, now: number): Promise<{ written: number }> {
-  let written = 0;
-  const put = async (key: string, value: unknown) => {
-    await writer.upsert(key, value);
-    written++;
+export interface PlanEntry {
+  key: string;
+  kind: string;
+  name: string;
+  action: 'create' | 'update' | 'unchanged';
+  value: Record<string, unknown>;
+  /** KV revision of the current value, for the optimistic write. */
+  revision?: number;
+}
+
+const IGNORED = new Set(['created_at', 'created_by', 'updated_at', 'updated_by', 'metastore_id']);
+const comparable = (v: Record<string, unknown>) => canonicalJson(Object.fromEntries(Object.entries(v).filter(([k]) => !IGNORED.has(k))));
+
+/**
+ * What applying a catalog file would change, object by object, against the current state. Creation
+ * times of existing objects are kept; nothing is deleted (objects missing from the file stay).
+ */
+export function planSeed(state: CatalogState, seed: CatalogSeed, now: number): PlanEntry[] {
+  const plan: PlanEntry[] = [];
+  const add = (key: string, kind: string, name: string, desired: Record<string, unknown>, current: { value: object; revision: number } | undefined) => {
+    if (!current) {
+      plan.push({ key, kind, name, action: 'create', value: desired });
+      return;
+    }
+    const existing = current.value as Record<string, unknown>;
+    const value = { ...desired, ...Object.fromEntries(Object.entries(existing).filter(([k]) => k === 'created_at' || k === 'created_by')) };
+    plan.push({ key, kind, name, action: comparable(existing) === comparable(desired) ? 'unchanged' : 'update', value, revision: current.revision });
   };
-  await put(CATALOG_KEYS.metastore, { ...seed.metastore, metastore_id: stableId('metastore', seed.metastore.name) });
-  for (const p of seed.principals) await put(CATALOG_KEYS.principal(p.name), p);
-  for (const c of seed.storage_credentials) await put(CATALOG_KEYS.storageCredential(c.name), c);
-  for (const l of seed.external_locations) await put(CATALOG_KEYS.externalLocation(l.name), l);
-  for (const c of seed.catalogs) await put(CATALOG_KEYS.catalog(c.name), { ...c, created_at: now });
-  for (const s of seed.schemas) {
-    const full_name = `${s.catalog_name}.${s.name}`;
-    await put(CATALOG_KEYS.schema(full_name), { ...s, full_name, created_at: now });
+  add(CATALOG_KEYS.metastore, 'metastore', seed.metastore.name, { ...seed.metastore, metastore_id: stableId('metastore', seed.metastore.name) }, state.metastore);
+  for (const p of seed.principals) add(CATALOG_KEYS.principal(p.name), 'principal', p.name, { ...p }, state.principals.get(p.name));
+  for (const c of seed.storage_credentials) add(CATALOG_KEYS.storageCredential(c.name), 'storage_credential', c.name, { ...c }, state.credentials.get(c.name));
+  for (const l of seed.external_locations) add(CATALOG_KEYS.externalLocation(l.name), 'external_location', l.name, { ...l }, state.locations.get(l.name));
+  for (const c of seed.catalogs) add(CATALOG_KEYS.catalog(c.name), 'catalog', c.name, { ...c, created_at: now }, state.catalogs.get(c.name));
+  for (const sc of seed.schemas) {
+    const full_name = `${sc.catalog_name}.${sc.name}`;
+    add(CATALOG_KEYS.schema(full_name), 'schema', full_name, { ...sc, full_name, created_at: now }, state.schemas.get(full_name));
   }
   for (const v of seed.volumes) {
     const full_name = `${v.catalog_name}.${v.schema_name}.${v.name}`;
-    const volume: VolumeInfo = { ...v, full_name, volume_id: stableId('volume', full_name), created_at: now, created_by: v.owner };
-    await put(CATALOG_KEYS.volume(volume.volume_id), volume);
+    const volume_id = stableId('volume', full_name);
+    add(CATALOG_KEYS.volume(volume_id), 'volume', full_name, { ...v, full_name, volume_id, created_at: now, created_by: v.owner }, state.volumes.get(volume_id));
   }
   for (const t of seed.tables) {
     const full_name = `${t.catalog_name}.${t.schema_name}.${t.name}`;
-    const table: TableInfo = { ...t, full_name, table_id: stableId('table', full_name), created_at: now, created_by: t.owner };
-    await put(CATALOG_KEYS.table(table.table_id), table);
+    const table_id = stableId('table', full_name);
+    add(CATALOG_KEYS.table(table_id), 'table', full_name, { ...t, full_name, table_id, created_at: now, created_by: t.owner }, state.tables.get(table_id));
   }
-  for (const g of seed.grants) await put(CATALOG_KEYS.grants(g.securable_type, g.securable_name), g);
-  return { written };
+  for (const g of seed.grants) add(CATALOG_KEYS.grants(g.securable_type, g.securable_name), 'grants', `${g.securable_type} ${g.securable_name}`, { ...g }, state.grants.get(grantKey(g.securable_type, g.securable_name)));
+  return plan;
+}
+
+/** Writes the plan's creates and updates, each checked against the revision it was planned from. */
+export async function applyPlan(writer: CatalogWriter, plan: readonly PlanEntry[]): Promise<{ written: number; lastRevision: number }> {
+  let written = 0;
+  let lastRevision = 0;
+  for (const entry of plan) {
+    if (entry.action === 'unchanged') continue;
+    lastRevision = await writer.put(entry.key, entry.value, entry.action === 'create' ? undefined : entry.revision);
+    written++;
+  }
+  return { written, lastRevision };
+}
+
+/** The catalog as a file `lakegate apply` takes back (no secrets: tokens and keys are not exported). */
+export function exportSeed(state: CatalogState): CatalogSeed {
+  const strip = <T extends Record<string, unknown>>(v: T, ...keys: string[]) => Object.fromEntries(Object.entries(v).filter(([k]) => !keys.includes(k) && !IGNORED.has(k))) as never;
+  const m = state.metastore?.value;
+  if (!m) throw new LakegateError('NOT_FOUND', 'No metastore is configured.');
+  const values = <T>(map: Map<string, { value: T }>) => [...map.values()].map((v) => v.value);
+  return {
+    metastore: strip(m),
+    principals: values(state.principals),
+    storage_credentials: values(state.credentials),
+    external_locations: values(state.locations),
+    catalogs: values(state.catalogs).map((c) => strip(c)),
+    schemas: values(state.schemas).map((sc) => strip(sc, 'full_name')),
+    volumes: values(state.volumes).map((v) => strip(v, 'full_name', 'volume_id')),
+    tables: values(state.tables).map((t) => strip(t, 'full_name', 'table_id')),
+    grants: values(state.grants),
+  };
 }
 
 /** Registers a bearer token by its SHA-256; the token itself is never written. */

@@ -14,6 +14,8 @@ export const ADMIN_OPERATIONS = [
   'RevokeToken',
   'CreateAccessKey',
   'RevokeAccessKey',
+  'ApplyCatalog',
+  'ExportCatalog',
   'CreateShare',
   'GetShare',
   'UpdateShare',

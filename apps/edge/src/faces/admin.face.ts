@@ -92,5 +92,7 @@ export function registerAdminFace(app: FastifyInstance, ctx: EdgeContext): void 
   adminRoute('POST', '/api/v1/principals/:principal/tokens', 'CreateToken');
   adminRoute('DELETE', '/api/v1/principals/:principal/tokens/:token_id', 'RevokeToken');
   adminRoute('POST', '/api/v1/principals/:principal/access-keys', 'CreateAccessKey');
+  adminRoute('POST', '/api/v1/catalog/apply', 'ApplyCatalog');
+  adminRoute('GET', '/api/v1/catalog/export', 'ExportCatalog');
   adminRoute('DELETE', '/api/v1/principals/:principal/access-keys/:access_key_id', 'RevokeAccessKey');
 }
