@@ -16,5 +16,6 @@ export function authenticateBearer(ctx: EdgeContext, request: FastifyRequest): A
   if (!match) throw new LakegateError('UNAUTHENTICATED', 'The Authorization header is not a bearer token.');
   const identity = identityForToken(ctx.view.state, createHash('sha256').update(match[1]!).digest('hex'), ctx.clock());
   if (!identity) throw new LakegateError('UNAUTHENTICATED', 'The bearer token is not valid (unknown, expired or revoked).');
+  ctx.rateLimiter.take(identity.principal);
   return { principal: identity.principal, authMethod: 'bearer', credentialId: identity.tokenId };
 }

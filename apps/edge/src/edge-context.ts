@@ -3,6 +3,7 @@ import type { CatalogView } from '@lakegate/catalog-store';
 import type { NatsConnection } from '@lakegate/platform-nats';
 import type { Logger } from '@lakegate/telemetry';
 import type { SymmetricKey } from '@lakegate/trust';
+import type { RateLimiter } from './rate-limiter.js';
 
 /** Everything the edge's routes need, built once in main. */
 export interface EdgeContext {
@@ -21,4 +22,5 @@ export interface EdgeContext {
   /** Open the sealed secrets of issued access keys, for SigV4 verification. */
   accessKeySealKeys: readonly SymmetricKey[];
   clock: () => number;
+  rateLimiter: RateLimiter;
 }

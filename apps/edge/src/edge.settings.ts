@@ -14,6 +14,8 @@ export const EDGE_SETTINGS = {
     'services that must answer a ping before /readyz says ready',
   ),
   benchEcho: setting('LAKEGATE_BENCH_ECHO', Type.Boolean({ default: false }), 'serve POST /api/v1/bench/echo (HTTP → NATS → echo), the benchmark baseline'),
+  rateLimitPerSecond: setting('LAKEGATE_RATE_LIMIT_PER_SECOND', Type.Number({ minimum: 0, maximum: 1_000_000, default: 2000 }), 'requests per second per principal (0 = no limit)'),
+  rateLimitBurst: setting('LAKEGATE_RATE_LIMIT_BURST', Type.Integer({ minimum: 1, maximum: 10_000_000, default: 4000 }), 'requests a principal may send at once'),
   accessKeySealKeyFile: setting('LAKEGATE_ACCESS_KEY_SEAL_KEY_FILE', Type.Optional(Type.String({ minLength: 1 })), 'key file sealing the secrets of issued access keys (SigV4 for the AWS faces)'),
   assertionKeyAuthzFile: ASSERTION_KEY_SETTINGS.authz,
   assertionKeyCatalogFile: ASSERTION_KEY_SETTINGS.catalog,

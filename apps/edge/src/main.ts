@@ -6,6 +6,7 @@ import { connectNats, runMain } from '@lakegate/platform-nats';
 import { createLogger, startTelemetry } from '@lakegate/telemetry';
 import { readSymmetricKey } from '@lakegate/trust';
 import { EDGE_SETTINGS } from './edge.settings.js';
+import { RateLimiter } from './rate-limiter.js';
 import { buildEdgeServer } from './server.js';
 
 runMain('edge', async () => {
@@ -34,6 +35,7 @@ runMain('edge', async () => {
     },
     accessKeySealKeys: config.accessKeySealKeyFile ? [await readSymmetricKey(config.accessKeySealKeyFile)] : [],
     clock: Date.now,
+    rateLimiter: new RateLimiter(config.rateLimitPerSecond, config.rateLimitBurst, Date.now),
   });
   const address = await app.listen({ host: config.httpHost, port: config.httpPort });
   logger.info({ address }, 'edge listening');

@@ -64,6 +64,7 @@ export async function buildEdgeServer(ctx: EdgeContext): Promise<FastifyInstance
   });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (reply.statusCode === 429 && !reply.hasHeader('retry-after')) reply.header('retry-after', '1');
     reply.header('cache-control', 'no-store');
   });
 

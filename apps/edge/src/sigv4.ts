@@ -85,6 +85,7 @@ export async function authenticateSigV4(ctx: EdgeContext, request: FastifyReques
       403,
     );
   }
+  ctx.rateLimiter.take(record.principal);
   return { principal: record.principal, authMethod: 'sigv4', credentialId: accessKeyId };
 }
 

@@ -37,7 +37,8 @@ describe('every cloud end to end: the vended credential works exactly as far as 
   };
 
   beforeAll(async () => {
-    system = await startSystem({ token });
+    // A small per-principal limit, so the last test can reach it (the tests before stay under it).
+    system = await startSystem({ token, extraEnv: { LAKEGATE_RATE_LIMIT_PER_SECOND: '1', LAKEGATE_RATE_LIMIT_BURST: '40' } });
     run = JSON.parse(await readFile(join(system.dataDir, 'run.json'), 'utf8'));
   });
   afterAll(async () => {
@@ -100,5 +101,21 @@ describe('every cloud end to end: the vended credential works exactly as far as 
       return events.length === 2 ? events : undefined;
     });
     expect(records.map((r) => r.additionalEventData.cacheHit)).toEqual([true, false]);
+  });
+
+  it('throttles a principal past its rate limit with the face’s own 429 and Retry-After', async () => {
+    const statuses: number[] = [];
+    let limited: Response | undefined;
+    for (let i = 0; i < 50; i++) {
+      const res = await fetch(`${system.url}${UC}/volumes/lakegate_demo.default.landing`, { headers: { authorization: `Bearer ${token}` } });
+      statuses.push(res.status);
+      if (res.status === 429) limited ??= res;
+      else await res.arrayBuffer();
+    }
+    expect(statuses).toContain(429);
+    expect(limited!.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(await limited!.json()).toMatchObject({ error_code: 'REQUEST_LIMIT_EXCEEDED' });
+    const other = await fetch(`${system.url}${UC}/volumes/lakegate_demo.default.landing`, { headers: { authorization: `Bearer ${system.adminToken}` } });
+    expect(other.status).toBe(200);
   });
 });

@@ -18,7 +18,7 @@ const LF_ERRORS: Partial<Record<ErrorCode, [number, string]>> = {
   PERMISSION_DENIED: [403, 'AccessDeniedException'],
   NOT_FOUND: [400, 'EntityNotFoundException'],
   DEADLINE_EXCEEDED: [500, 'OperationTimeoutException'],
-  RESOURCE_EXHAUSTED: [400, 'ResourceNumberLimitExceededException'],
+  RESOURCE_EXHAUSTED: [429, 'ThrottlingException'],
 };
 
 /** restJson1 error: `X-Amzn-Errortype` header and `{"__type","Message"}` body. */
