@@ -6,6 +6,7 @@ import { auditEdgeFailure } from './edge-audit.js';
 import type { EdgeContext } from './edge-context.js';
 import { registerAdminFace } from './faces/admin.face.js';
 import { registerExplainFace } from './faces/explain.face.js';
+import { collectOpenApi, renderDocs } from './openapi.js';
 import { LAKE_FORMATION_OPERATIONS, registerLakeFormationFace, sendLakeFormationError } from './faces/lake-formation.face.js';
 import { DELTA_SHARING_PREFIX, registerDeltaSharingFace, sendDeltaSharingError } from './faces/delta-sharing.face.js';
 import { ICEBERG_PREFIX, registerIcebergFace, sendIcebergError } from './faces/iceberg.face.js';
@@ -88,6 +89,10 @@ export async function buildEdgeServer(ctx: EdgeContext): Promise<FastifyInstance
   app.setNotFoundHandler(async (request, reply) =>
     sendFaceError(request, reply, new LakegateError('NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}.`)),
   );
+
+  const openApiDocument = collectOpenApi(app);
+  app.get('/openapi.json', async () => openApiDocument());
+  app.get('/docs', async (_request, reply) => reply.header('content-type', 'text/html; charset=utf-8').send(renderDocs(openApiDocument())));
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {

@@ -51,6 +51,20 @@ describe('lakegate end to end, started as npm start does', () => {
     expect(await ready.json()).toMatchObject({ status: 'ready', services: { 'lakegate-authz': true, 'lakegate-minter-aws': true } });
   });
 
+  it('publishes one OpenAPI 3.1 document for every route, with the schemas the routes validate with, and renders it', async () => {
+    const doc = (await (await fetch(`${system.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, Record<string, { operationId: string; requestBody?: { content: Record<string, { schema: { properties: Record<string, unknown> } }> } }>> };
+    expect(doc.openapi).toBe('3.1.0');
+    for (const path of ['/api/2.1/unity-catalog/temporary-volume-credentials', '/GetTemporaryGlueTableCredentials', '/delta-sharing/shares', '/v1/{prefix}/namespaces/{namespace}/tables/{table}/credentials', '/api/v1/audit/lookup-events']) {
+      expect(Object.keys(doc.paths)).toContain(path);
+    }
+    const ids = Object.values(doc.paths).flatMap((methods) => Object.values(methods).map((op) => op.operationId));
+    expect(new Set(ids).size).toBe(ids.length);
+    const body = doc.paths['/api/2.1/unity-catalog/temporary-volume-credentials']!['post']!.requestBody!.content['application/json']!.schema;
+    expect(Object.keys(body.properties).sort()).toEqual(['operation', 'volume_id']);
+    const html = await (await fetch(`${system.url}/docs`)).text();
+    expect(html).toContain('GenerateTemporaryVolumeCredentials');
+  });
+
   it('finds the demo volume by its full name', async () => {
     const res = await fetch(`${system.url}/api/2.1/unity-catalog/volumes/${VOLUME}`, { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);

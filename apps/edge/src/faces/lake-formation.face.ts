@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { codec, LakegateError, LF_PERMISSION_TYPES, LF_PERMISSIONS, toLakegateError, type AuditContext, type ErrorCode, type VendSuccess } from '@lakegate/contracts';
+import { codec, type Codec, LakegateError, LF_PERMISSION_TYPES, LF_PERMISSIONS, toLakegateError, type AuditContext, type ErrorCode, type VendSuccess } from '@lakegate/contracts';
 import type { AssertedIdentity } from '@lakegate/trust';
 import { auditEdgeFailure } from '../edge-audit.js';
 import type { EdgeContext } from '../edge-context.js';
@@ -106,11 +106,12 @@ function awsCredential(vended: Awaited<ReturnType<typeof vend>>): VendSuccess['c
 export function registerLakeFormationFace(app: FastifyInstance, ctx: EdgeContext): void {
   const route = <B>(
     operation: (typeof LAKE_FORMATION_OPERATIONS)[number],
-    check: (value: unknown) => B,
+    bodyCodec: Codec<B>,
     translate: (body: B) => Omit<VendInput, 'face' | 'operation'>,
     respond: (vended: Awaited<ReturnType<typeof vend>>, body: B) => Record<string, unknown>,
   ) => {
-    app.post(`/${operation}`, { config: { operation } }, traced(operation, async (request: FastifyRequest, reply) => {
+    const check = bodyCodec.check;
+    app.post(`/${operation}`, { config: { operation, openapi: { summary: `AWS Lake Formation ${operation} (restJson1, SigV4)`, body: bodyCodec.schema, security: 'sigv4' } } }, traced(operation, async (request: FastifyRequest, reply) => {
       reply.header('date', new Date().toUTCString());
       let identity: AssertedIdentity | undefined;
       let body: B;
@@ -139,7 +140,7 @@ export function registerLakeFormationFace(app: FastifyInstance, ctx: EdgeContext
 
   route(
     'GetTemporaryGlueTableCredentials',
-    TableRequest.check,
+    TableRequest,
     (b: ReturnType<typeof TableRequest.check>) => {
       const write = (b.Permissions ?? []).some((p) => ['INSERT', 'DELETE', 'ALTER', 'DROP', 'ALL', 'SUPER_USER'].includes(p));
       const auditContext = auditContextOf(b.AuditContext, b.QuerySessionContext as Record<string, unknown> | undefined);
@@ -165,7 +166,7 @@ export function registerLakeFormationFace(app: FastifyInstance, ctx: EdgeContext
 
   route(
     'GetTemporaryGluePartitionCredentials',
-    PartitionRequest.check,
+    PartitionRequest,
     (b: ReturnType<typeof PartitionRequest.check>) => {
       const auditContext = auditContextOf(b.AuditContext);
       return {
@@ -184,7 +185,7 @@ export function registerLakeFormationFace(app: FastifyInstance, ctx: EdgeContext
 
   route(
     'GetTemporaryDataLocationCredentials',
-    DataLocationRequest.check,
+    DataLocationRequest,
     (b: ReturnType<typeof DataLocationRequest.check>) => {
       const auditContext = auditContextOf(b.AuditContext);
       return {

@@ -83,10 +83,11 @@ function vendRoute<B>(
   ctx: EdgeContext,
   path: string,
   operation: string,
-  check: (value: unknown) => B,
+  bodyCodec: Codec<B>,
   translate: (body: B) => Omit<VendInput, 'face' | 'operation'>,
 ): void {
-  app.post(path, { config: { operation } }, traced(operation, async (request, reply) => {
+  const check = bodyCodec.check;
+  app.post(path, { config: { operation, openapi: { summary: `Unity Catalog ${operation}`, body: bodyCodec.schema } } }, traced(operation, async (request, reply) => {
     let identity: AssertedIdentity | undefined;
     let input;
     try {
@@ -105,17 +106,17 @@ function vendRoute<B>(
 
 export function registerUnityCatalogFace(app: FastifyInstance, ctx: EdgeContext): void {
   for (const prefix of UC_PREFIXES) {
-    vendRoute(app, ctx, `${prefix}/temporary-volume-credentials`, 'GenerateTemporaryVolumeCredentials', VolumeCredentialsBody.check, (body) => ({
+    vendRoute(app, ctx, `${prefix}/temporary-volume-credentials`, 'GenerateTemporaryVolumeCredentials', VolumeCredentialsBody, (body) => ({
       target: { kind: 'volume', volumeId: body.volume_id },
       access: body.operation === 'WRITE_VOLUME' ? 'write' : 'read',
       requestParameters: { volume_id: body.volume_id, operation: body.operation },
     }));
-    vendRoute(app, ctx, `${prefix}/temporary-table-credentials`, 'GenerateTemporaryTableCredentials', TableCredentialsBody.check, (body) => ({
+    vendRoute(app, ctx, `${prefix}/temporary-table-credentials`, 'GenerateTemporaryTableCredentials', TableCredentialsBody, (body) => ({
       target: { kind: 'table', tableId: body.table_id },
       access: body.operation === 'READ_WRITE' ? 'write' : 'read',
       requestParameters: { table_id: body.table_id, operation: body.operation },
     }));
-    vendRoute(app, ctx, `${prefix}/temporary-path-credentials`, 'GenerateTemporaryPathCredentials', PathCredentialsBody.check, (body) => ({
+    vendRoute(app, ctx, `${prefix}/temporary-path-credentials`, 'GenerateTemporaryPathCredentials', PathCredentialsBody, (body) => ({
       target: { kind: 'path', url: body.url, operation: PATH_OPERATIONS[body.operation] },
       access: body.operation === 'PATH_READ' ? 'read' : 'write',
       requestParameters: { url: body.url, operation: body.operation, ...(body.dry_run ? { dry_run: true } : {}) },
