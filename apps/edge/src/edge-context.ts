@@ -3,6 +3,7 @@ import type { CatalogView } from '@lakegate/catalog-store';
 import type { NatsConnection } from '@lakegate/platform-nats';
 import type { Logger } from '@lakegate/telemetry';
 import type { SymmetricKey } from '@lakegate/trust';
+import type { OidcVerifier } from './authenticate.js';
 import type { RateLimiter } from './rate-limiter.js';
 
 /** Everything the edge's routes need, built once in main. */
@@ -23,4 +24,6 @@ export interface EdgeContext {
   accessKeySealKeys: readonly SymmetricKey[];
   clock: () => number;
   rateLimiter: RateLimiter;
+  /** JWT verification, when an OIDC issuer is configured. */
+  oidc?: OidcVerifier | undefined;
 }

@@ -6,6 +6,7 @@ import { connectNats, runMain } from '@lakegate/platform-nats';
 import { createLogger, startTelemetry } from '@lakegate/telemetry';
 import { readSymmetricKey } from '@lakegate/trust';
 import { EDGE_SETTINGS } from './edge.settings.js';
+import { oidcVerifier } from './authenticate.js';
 import { RateLimiter } from './rate-limiter.js';
 import { buildEdgeServer } from './server.js';
 
@@ -36,6 +37,14 @@ runMain('edge', async () => {
     accessKeySealKeys: config.accessKeySealKeyFile ? [await readSymmetricKey(config.accessKeySealKeyFile)] : [],
     clock: Date.now,
     rateLimiter: new RateLimiter(config.rateLimitPerSecond, config.rateLimitBurst, Date.now),
+    oidc: config.oidcIssuer
+      ? oidcVerifier({
+          issuer: config.oidcIssuer,
+          audience: config.oidcAudience,
+          jwksUrl: config.oidcJwksUrl ?? `${config.oidcIssuer.replace(/\/$/, '')}/.well-known/jwks.json`,
+          principalClaim: config.oidcPrincipalClaim,
+        })
+      : undefined,
   });
   const address = await app.listen({ host: config.httpHost, port: config.httpPort });
   logger.info({ address }, 'edge listening');

@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { createServer, type Server } from 'node:http';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, removeDir, startSystem, type RunningSystem } from './system.js';
 
@@ -26,14 +28,38 @@ describe('admin API end to end: principals, tokens, grants and settings change w
   };
   const vendAs = (token: string) => call('POST', `${UC}/temporary-volume-credentials`, token, { volume_id: volumeId, operation: 'READ_VOLUME' });
 
+  // A stand-in OIDC issuer: lakegate fetches its JWKS over HTTP, as from a real identity provider.
+  let jwks: Server;
+  let issuer: string;
+  let signingKey: CryptoKey;
+  const jwt = (claims: Record<string, unknown>, options: { audience?: string; expiresIn?: string; key?: CryptoKey } = {}) =>
+    new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setIssuer(issuer).setAudience(options.audience ?? 'lakegate').setIssuedAt().setExpirationTime(options.expiresIn ?? '5m').sign(options.key ?? signingKey);
+
   beforeAll(async () => {
-    system = await startSystem({ token: demoToken, adminToken });
+    const pair = await generateKeyPair('ES256');
+    signingKey = pair.privateKey;
+    const publicJwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
+    jwks = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [publicJwk] })));
+    await new Promise<void>((r) => jwks.listen(0, '127.0.0.1', () => r()));
+    issuer = `http://127.0.0.1:${(jwks.address() as { port: number }).port}`;
+    system = await startSystem({ token: demoToken, adminToken, extraEnv: { LAKEGATE_OIDC_ISSUER: issuer, LAKEGATE_OIDC_AUDIENCE: 'lakegate' } });
     volumeId = (await call('GET', `${UC}/volumes/lakegate_demo.default.landing`, demoToken)).body['volume_id'] as string;
   });
   afterAll(async () => {
     if (system) {
       expect(await system.interrupt()).toBe(0);
       await removeDir(system.dataDir);
+    }
+    jwks?.close();
+  });
+
+  it('accepts an OIDC JWT from the configured issuer for a known principal, and refuses forged, expired or foreign ones', async () => {
+    expect((await vendAs(await jwt({ sub: 'demo' }))).status).toBe(200);
+    const other = await generateKeyPair('ES256');
+    for (const bad of [await jwt({ sub: 'demo' }, { key: other.privateKey }), await jwt({ sub: 'demo' }, { expiresIn: '-1m' }), await jwt({ sub: 'demo' }, { audience: 'someone-else' }), await jwt({ sub: 'nobody' })]) {
+      const res = await vendAs(bad);
+      expect(res.status).toBe(401);
+      expect(res.body['error_code']).toBe('UNAUTHENTICATED');
     }
   });
 

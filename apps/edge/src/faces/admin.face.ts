@@ -36,7 +36,7 @@ export function catalogRoute(app: FastifyInstance, ctx: EdgeContext, method: Met
     config: { operation },
     handler: traced(operation, async (request: FastifyRequest, reply) => {
       try {
-        const identity = authenticateBearer(ctx, request);
+        const identity = await authenticateBearer(ctx, request);
         const params: Record<string, string> = { ...options.fixedParams };
         for (const [k, v] of Object.entries(request.params as Record<string, string>)) params[options.renameParams?.[k] ?? k] = v;
         const query = (request.query ?? {}) as Record<string, unknown>;

@@ -28,7 +28,7 @@ export function sendCloudTrailError(reply: FastifyReply, error: LakegateError, h
 export function registerAuditLookupFace(app: FastifyInstance, ctx: EdgeContext): void {
   app.post(`${AUDIT_PREFIX}/lookup-events`, traced('LookupEvents', async (request, reply) => {
     try {
-      const identity = authenticateBearer(ctx, request);
+      const identity = await authenticateBearer(ctx, request);
       if (!ctx.admins.has(identity.principal)) {
         throw new LakegateError('PERMISSION_DENIED', `User '${identity.principal}' is not a metastore admin and cannot read the audit log.`);
       }

@@ -73,7 +73,7 @@ export function registerDeltaSharingFace(app: FastifyInstance, ctx: EdgeContext)
       let identity: AssertedIdentity | undefined;
       let body;
       try {
-        identity = authenticateBearer(ctx, request);
+        identity = await authenticateBearer(ctx, request);
         body = CredentialsBody.check(request.body ?? {});
       } catch (thrown) {
         const error = toLakegateError(thrown);

@@ -16,7 +16,7 @@ const ExplainBody = codec(Type.Object({ target: VendTarget, access: Access }, { 
 export function registerExplainFace(app: FastifyInstance, ctx: EdgeContext): void {
   app.post('/api/v1/explain', traced('Explain', async (request: FastifyRequest, reply) => {
     try {
-      const identity = authenticateBearer(ctx, request);
+      const identity = await authenticateBearer(ctx, request);
       const body = ExplainBody.check(request.body ?? {});
       try {
         const decided = await vend(ctx, request, identity, {

@@ -63,7 +63,7 @@ const NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,254}$/;
 export function registerIcebergFace(app: FastifyInstance, ctx: EdgeContext): void {
   app.get(`${ICEBERG_PREFIX}/config`, traced('IcebergGetConfig', async (request: FastifyRequest, reply) => {
     try {
-      authenticateBearer(ctx, request);
+      await authenticateBearer(ctx, request);
       const warehouse = (request.query as Record<string, unknown>)['warehouse'];
       return reply.send({
         defaults: {},
@@ -84,7 +84,7 @@ export function registerIcebergFace(app: FastifyInstance, ctx: EdgeContext): voi
       const { prefix, namespace, table } = request.params;
       let identity: AssertedIdentity | undefined;
       try {
-        identity = authenticateBearer(ctx, request);
+        identity = await authenticateBearer(ctx, request);
         if (namespace.includes('\u001f')) throw new LakegateError('INVALID_ARGUMENT', 'Nested namespaces are not supported: a namespace is a Unity Catalog schema.');
         for (const [what, value] of [['prefix', prefix], ['namespace', namespace], ['table', table]] as const) {
           if (!NAME.test(value)) throw new LakegateError('INVALID_ARGUMENT', `Invalid ${what} '${value.slice(0, 64)}'.`);

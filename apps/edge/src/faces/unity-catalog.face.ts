@@ -91,7 +91,7 @@ function vendRoute<B>(
     let identity: AssertedIdentity | undefined;
     let input;
     try {
-      identity = authenticateBearer(ctx, request);
+      identity = await authenticateBearer(ctx, request);
       input = translate(parseJsonBody(request, check));
     } catch (thrown) {
       return endAtEdge(ctx, request, reply, thrown, { eventName: operation, identity, readOnly: false });
@@ -140,7 +140,7 @@ function getRoute<T>(
 ): void {
   app.get<{ Params: { full_name: string } }>(path, traced(operation, async (request: FastifyRequest<{ Params: { full_name: string } }>, reply) => {
     try {
-      const identity = authenticateBearer(ctx, request);
+      const identity = await authenticateBearer(ctx, request);
       const fullName = request.params.full_name;
       if (fullName.length > 1024 || fullName.split('.').length !== 3) {
         throw new LakegateError('INVALID_ARGUMENT', `'${fullName.slice(0, 100)}' is not a ${kind} full name (catalog.schema.${kind}).`);
