@@ -22,7 +22,7 @@ const depConstraints = (allowTestkit) => {
     { sourceTag: 'cloud:aws', onlyDependOnLibsWithTags: ['cloud:aws', 'cloud:none', 'layer:contracts', 'layer:domain', 'layer:platform', ...testOnly], bannedExternalImports: ['@azure/*', 'google-auth-library'] },
     { sourceTag: 'cloud:azure', onlyDependOnLibsWithTags: ['cloud:azure', 'cloud:none', 'layer:contracts', 'layer:domain', 'layer:platform', ...testOnly], bannedExternalImports: ['@aws-sdk/*', 'google-auth-library'] },
     { sourceTag: 'cloud:gcp', onlyDependOnLibsWithTags: ['cloud:gcp', 'cloud:none', 'layer:contracts', 'layer:domain', 'layer:platform', ...testOnly], bannedExternalImports: ['@aws-sdk/*', '@azure/*'] },
-    { sourceTag: 'layer:testkit', onlyDependOnLibsWithTags: ['layer:contracts', 'layer:platform', 'layer:testkit', 'layer:emulator'] },
+    { sourceTag: 'layer:testkit', onlyDependOnLibsWithTags: ['layer:contracts', 'layer:platform', 'layer:minter', 'layer:testkit', 'layer:emulator'] },
     { sourceTag: 'layer:emulator', onlyDependOnLibsWithTags: ['layer:emulator'] },
     { sourceTag: 'layer:tool', onlyDependOnLibsWithTags: ['layer:contracts', 'layer:domain', 'layer:platform', 'layer:minter', 'layer:emulator', 'layer:tool'] },
     { sourceTag: 'scope:authz', notDependOnLibsWithTags: ['layer:minter'], bannedExternalImports: sdks },

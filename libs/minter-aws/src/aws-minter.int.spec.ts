@@ -1,3 +1,4 @@
+import { describeMinterConformance } from '@lakegate/testkit';
 import type { StorageLocation } from '@lakegate/contracts';
 import { LakegateError } from '@lakegate/contracts';
 import type { MintInput } from '@lakegate/minter-core';
@@ -267,3 +268,10 @@ describe('AwsMinter against the STS emulator', () => {
     });
   });
 });
+
+describeMinterConformance('aws', () => ({
+  minter: () => minter(),
+  read: () => input(),
+  write: () => input({ locations: [{ url: 's3://data-lake/sales', access: 'write' }] }),
+  foreign: () => input({ locations: [{ url: 'gs://data-lake/sales', access: 'read' }] }),
+}));

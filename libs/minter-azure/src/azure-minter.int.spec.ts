@@ -1,3 +1,4 @@
+import { describeMinterConformance } from '@lakegate/testkit';
 import { writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -322,3 +323,10 @@ describe('AzureMinter against Azurite and a local Entra ID authority', () => {
     });
   });
 });
+
+describeMinterConformance('azure', () => ({
+  minter: () => minter(),
+  read: () => input(),
+  write: () => input({ locations: [{ url: `abfss://sales@${FLAT}.dfs.core.windows.net/`, access: 'write' }] }),
+  foreign: () => input({ locations: [{ url: 's3://data-lake/sales', access: 'read' }] }),
+}));

@@ -1,3 +1,4 @@
+import { describeMinterConformance } from '@lakegate/testkit';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -292,3 +293,10 @@ describe('GcpMinter against the GCP emulators', () => {
     });
   });
 });
+
+describeMinterConformance('gcp', () => ({
+  minter: () => minter(),
+  read: () => input(),
+  write: () => input({ locations: [{ url: 'gs://data-lake/sales', access: 'write' }] }),
+  foreign: () => input({ locations: [{ url: 's3://data-lake/sales', access: 'read' }] }),
+}));
