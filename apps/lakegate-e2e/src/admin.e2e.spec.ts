@@ -31,8 +31,9 @@ describe('admin API end to end: principals, tokens, grants and settings change w
   // A stand-in OIDC issuer: lakegate fetches its JWKS over HTTP, as from a real identity provider.
   let jwks: Server;
   let issuer: string;
-  let signingKey: CryptoKey;
-  const jwt = (claims: Record<string, unknown>, options: { audience?: string; expiresIn?: string; key?: CryptoKey } = {}) =>
+  type SigningKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+  let signingKey: SigningKey;
+  const jwt = (claims: Record<string, unknown>, options: { audience?: string; expiresIn?: string; key?: SigningKey } = {}) =>
     new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setIssuer(issuer).setAudience(options.audience ?? 'lakegate').setIssuedAt().setExpirationTime(options.expiresIn ?? '5m').sign(options.key ?? signingKey);
 
   beforeAll(async () => {

@@ -1,4 +1,4 @@
-import { describeMinterConformance } from '@lakegate/testkit';
+import { describeMinterConformance } from '@lakegate/minter-conformance';
 import type { StorageLocation } from '@lakegate/contracts';
 import { LakegateError } from '@lakegate/contracts';
 import type { MintInput } from '@lakegate/minter-core';

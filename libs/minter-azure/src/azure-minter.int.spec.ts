@@ -1,4 +1,4 @@
-import { describeMinterConformance } from '@lakegate/testkit';
+import { describeMinterConformance } from '@lakegate/minter-conformance';
 import { writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-import { describeMinterConformance } from '@lakegate/testkit';
+import { describeMinterConformance } from '@lakegate/minter-conformance';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,3 +1,2 @@
 export * from './free-port.js';
 export * from './nats-server.js';
-export * from './minter-conformance.js';

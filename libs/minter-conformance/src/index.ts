@@ -1,0 +1,1 @@
+export * from './minter-conformance.js';
