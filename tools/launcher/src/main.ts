@@ -200,7 +200,7 @@ async function main(): Promise<void> {
     }
 
     // Nothing secret in the shared environment: the demo token goes to the catalog only, AWS keys to minter-aws only.
-    const { LAKEGATE_DEMO_TOKEN: _t, LAKEGATE_ADMIN_TOKEN: _a, AWS_SECRET_ACCESS_KEY: _s, AWS_SESSION_TOKEN: _st, ...inherited } = env;
+    const { LAKEGATE_DEMO_TOKEN: _t, LAKEGATE_ADMIN_TOKEN: _a, LAKEGATE_ADMIN_SECRET_ACCESS_KEY: _ak, AWS_SECRET_ACCESS_KEY: _s, AWS_SESSION_TOKEN: _st, ...inherited } = env;
     const common: NodeJS.ProcessEnv = {
       ...inherited,
       LAKEGATE_NATS_URL: natsUrl,
@@ -209,7 +209,7 @@ async function main(): Promise<void> {
       LAKEGATE_ADMINS: env['LAKEGATE_ADMINS'] ?? env['LAKEGATE_ADMIN_PRINCIPAL'] ?? 'admin',
     };
     const perService: Record<(typeof SERVICES)[number], NodeJS.ProcessEnv> = {
-      catalog: { LAKEGATE_ACCESS_KEY_SEAL_KEY_FILE: keys.accessKeySeal, LAKEGATE_ASSERTION_KEY_CATALOG_FILE: keys.assertionCatalog, LAKEGATE_SEED_FILE: env['LAKEGATE_SEED_FILE'] ?? join(root, 'tools/launcher/demo-catalog.yaml'), LAKEGATE_DEMO_TOKEN: token, LAKEGATE_ADMIN_TOKEN: adminToken },
+      catalog: { LAKEGATE_ACCESS_KEY_SEAL_KEY_FILE: keys.accessKeySeal, LAKEGATE_ASSERTION_KEY_CATALOG_FILE: keys.assertionCatalog, LAKEGATE_SEED_FILE: env['LAKEGATE_SEED_FILE'] ?? join(root, 'tools/launcher/demo-catalog.yaml'), LAKEGATE_DEMO_TOKEN: token, LAKEGATE_ADMIN_TOKEN: adminToken, ...(env['LAKEGATE_ADMIN_SECRET_ACCESS_KEY'] ? { LAKEGATE_ADMIN_SECRET_ACCESS_KEY: env['LAKEGATE_ADMIN_SECRET_ACCESS_KEY'] } : {}) },
       authz: { LAKEGATE_ASSERTION_KEY_AUTHZ_FILE: keys.assertionAuthz, LAKEGATE_ORDER_SIGNING_KEY_FILE: keys.orderSigning },
       audit: { LAKEGATE_ASSERTION_KEY_AUDIT_FILE: keys.assertionAudit, LAKEGATE_AUDIT_DB: join(dataDir, 'audit.sqlite') },
       'minter-aws': { LAKEGATE_ORDER_VERIFY_KEY_FILES: keys.orderVerify, ...awsEnv },
