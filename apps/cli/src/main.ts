@@ -130,6 +130,21 @@ program
   });
 
 program
+  .command('bench')
+  .description('run the whole-pipeline benchmark (same as npm run bench; arguments go to the bench, e.g. -- --quick)')
+  .allowUnknownOption(true)
+  .helpOption(false)
+  .argument('[args...]')
+  .action(async (args: string[]) => {
+    const { existsSync } = await import('node:fs');
+    const { spawnSync } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const bench = fileURLToPath(new URL('../../../tools/bench/dist/main.js', import.meta.url));
+    if (!existsSync(bench)) return program.error('the benchmark is part of the lakegate repository: run it from a checkout (npm run bench)', { exitCode: 2 });
+    process.exitCode = spawnSync(process.execPath, [bench, ...args], { stdio: 'inherit' }).status ?? 1;
+  });
+
+program
   .command('keys')
   .description('key files')
   .command('init')
