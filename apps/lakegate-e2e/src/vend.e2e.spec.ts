@@ -8,6 +8,9 @@ import { CODECS, STREAMS, SUBJECTS, type VendRequest } from '@lakegate/contracts
 import { jetstreamManager, requestTyped, type NatsConnection } from '@lakegate/platform-nats';
 import { connect } from '@nats-io/transport-node';
 import { eventually, removeDir, startSystem, type RunningSystem } from './system.js';
+import { ucSchemaValidator } from './uc-openapi.js';
+
+const ucSchema = ucSchemaValidator();
 
 const VOLUME = 'lakegate_demo.default.landing';
 const vendPath = '/api/2.1/unity-catalog/temporary-volume-credentials';
@@ -69,6 +72,7 @@ describe('lakegate end to end, started as npm start does', () => {
     const res = await fetch(`${system.url}/api/2.1/unity-catalog/volumes/${VOLUME}`, { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
     const volume = (await res.json()) as { volume_id: string; full_name: string; storage_location: string };
+    expect(ucSchema('VolumeInfo', volume)).toEqual([]);
     expect(volume).toMatchObject({ full_name: VOLUME, storage_location: 's3://lakegate-demo/landing', volume_type: 'EXTERNAL' });
     volumeId = volume.volume_id;
   });
@@ -79,6 +83,9 @@ describe('lakegate end to end, started as npm start does', () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as { aws_temp_credentials: { access_key_id: string; secret_access_key: string; session_token: string }; expiration_time: number; url: string };
     expect(Object.keys(body).sort()).toEqual(['aws_temp_credentials', 'expiration_time', 'url']);
+    expect(ucSchema('TemporaryCredentials', body)).toEqual([]);
+    // the validator can fail: a wrong type is caught
+    expect(ucSchema('TemporaryCredentials', { ...body, expiration_time: 'soon' })).not.toEqual([]);
     expect(body.url).toBe('s3://lakegate-demo/landing');
     expect(body.aws_temp_credentials.access_key_id).toMatch(/^ASIA/);
     expect(body.aws_temp_credentials.secret_access_key.length).toBeGreaterThan(20);
@@ -98,6 +105,7 @@ describe('lakegate end to end, started as npm start does', () => {
     const lookup = await fetch(`${system.url}/api/2.1/unity-catalog/tables/lakegate_demo.default.trips`, { headers: { authorization: `Bearer ${token}` } });
     expect(lookup.status).toBe(200);
     const table = (await lookup.json()) as { table_id: string; storage_location: string };
+    expect(ucSchema('TableInfo', table)).toEqual([]);
     for (const operation of ['READ', 'READ_WRITE']) {
       const res = await post('/api/2.1/unity-catalog/temporary-table-credentials', { table_id: table.table_id, operation });
       expect(res.status, operation).toBe(200);
