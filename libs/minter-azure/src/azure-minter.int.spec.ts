@@ -8,7 +8,7 @@ import { LakegateError, type StorageLocation } from '@lakegate/contracts';
 import type { MintInput, MintResult } from '@lakegate/minter-core';
 import { freePort } from '@lakegate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAzurite, type AzuriteHandle } from '../test/azurite.js';
+import { startAzurite, type AzuriteProcess as AzuriteHandle } from '@lakegate/azure-emulators';
 import { AzureMinter } from './azure-minter.adapter.js';
 import type { AzureMinterOptions, AzureSourceIdentity } from './azure-minter.config.js';
 

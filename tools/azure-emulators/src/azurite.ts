@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createConnection, createServer } from 'node:net';
@@ -15,6 +16,9 @@ export interface AzuriteProcess {
   /** `https://127.0.0.1:<port>`; an account's blob endpoint is `${url}/${account}` (path style). */
   readonly url: string;
   readonly port: number;
+  /** The accounts it serves, with their shared keys (emulator setup only). */
+  readonly accounts: readonly AzuriteAccount[];
+  blobEndpoint(account: string): string;
   stop(): Promise<void>;
 }
 
@@ -39,7 +43,8 @@ const portOpen = (port: number) =>
  * Starts the real `azurite-blob` in OAuth mode (`--oauth basic`: bearer tokens are checked for
  * `iss`, `aud`, `nbf`, `exp`, not their signature), HTTPS, in memory, with the given accounts.
  */
-export async function startAzurite(options: { accounts: readonly AzuriteAccount[]; certPath: string; keyPath: string; port?: number }): Promise<AzuriteProcess> {
+export async function startAzurite(options: { accounts: readonly (AzuriteAccount | string)[]; certPath: string; keyPath: string; port?: number }): Promise<AzuriteProcess> {
+  const accounts = options.accounts.map((a) => (typeof a === 'string' ? { name: a, key: randomBytes(64).toString('base64') } : a));
   const main = join(dirname(createRequire(import.meta.url).resolve('azurite/package.json')), 'dist/src/blob/main.js');
   const port = options.port || (await freePort());
   const workspace = await mkdtemp(join(tmpdir(), 'lakegate-azurite-'));
@@ -50,7 +55,7 @@ export async function startAzurite(options: { accounts: readonly AzuriteAccount[
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: workspace,
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, AZURITE_ACCOUNTS: options.accounts.map((a) => `${a.name}:${a.key}`).join(';') },
+    env: { ...process.env, AZURITE_ACCOUNTS: accounts.map((a) => `${a.name}:${a.key}`).join(';') },
   });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
@@ -74,5 +79,6 @@ export async function startAzurite(options: { accounts: readonly AzuriteAccount[
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { url: `https://127.0.0.1:${port}`, port, stop };
+  const url = `https://127.0.0.1:${port}`;
+  return { url, port, accounts, blobEndpoint: (account) => `${url}/${account}`, stop };
 }
