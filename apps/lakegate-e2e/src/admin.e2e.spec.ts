@@ -121,12 +121,12 @@ describe('admin API end to end: principals, tokens, grants and settings change w
   });
 
   it('keeps every one of many concurrent grant changes (no lost update)', async () => {
-    const names = Array.from({ length: 8 }, (_, i) => `p${i}`);
+    const names = Array.from({ length: 16 }, (_, i) => `p${i}`);
     for (const name of names) expect((await call('POST', '/api/v1/principals', adminToken, { name, type: 'USER' })).status).toBe(200);
     const results = await Promise.all(
       names.map((name) => call('PATCH', `${UC}/permissions/volume/lakegate_demo.default.landing`, adminToken, { changes: [{ principal: name, add: ['READ VOLUME'] }] })),
     );
-    expect(results.map((r) => r.status)).toEqual(Array(8).fill(200));
+    expect(results.map((r) => r.status)).toEqual(Array(16).fill(200));
     const all = await call('GET', `${UC}/permissions/volume/lakegate_demo.default.landing`, adminToken);
     const principals = (all.body['privilege_assignments'] as { principal: string }[]).map((a) => a.principal);
     for (const name of [...names, 'carol', 'demo']) expect(principals).toContain(name);

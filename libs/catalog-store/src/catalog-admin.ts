@@ -16,6 +16,7 @@ import {
 import { canonicalPrivilege, grantKey, PRIVILEGES, type CatalogState, type Privilege } from '@lakegate/domain';
 import { sealSecret, type SymmetricKey } from '@lakegate/trust';
 import type { CatalogView, CatalogWriter } from './catalog-kv.js';
+import { withKeyLock } from './key-lock.js';
 import { runShareAdmin, runSharingRead } from './sharing-admin.js';
 import { applyPlan, catalogSeedCodec, exportSeed, planSeed } from './catalog-seed.js';
 import { Value } from '@sinclair/typebox/value';
@@ -299,11 +300,22 @@ async function updatePermissions(ctx: AdminContext, principal: string, isAdmin: 
     }
   }
   // The changes are deltas: on a concurrent update, re-apply them to the newer list (no lost update).
-  for (let attempt = 0; attempt < 6; attempt++) {
-    const key = CATALOG_KEYS.grants(securable.type, securable.name);
+  // Within this process, updates of one grant list queue behind each other; across replicas, a
+  // lost race is retried against the newer revision.
+  const key = CATALOG_KEYS.grants(securable.type, securable.name);
+  return withKeyLock(key, () => writeGrantChanges(ctx, key, securable, body.changes));
+}
+
+async function writeGrantChanges(
+  ctx: AdminContext,
+  key: string,
+  securable: SecurableInfo,
+  changes: { principal: string; add?: string[]; remove?: string[] }[],
+): Promise<unknown> {
+  for (let attempt = 0; attempt < 10; attempt++) {
     const current = await ctx.writer.get(key);
     const list = (current?.value as GrantList | undefined)?.privilege_assignments ?? [];
-    const next = applyChanges(list, body.changes);
+    const next = applyChanges(list, changes);
     const value: GrantList = { securable_type: securable.type, securable_name: securable.name, privilege_assignments: next };
     try {
       const revision = await ctx.writer.put(key, value, current?.revision);
@@ -311,8 +323,9 @@ async function updatePermissions(ctx: AdminContext, principal: string, isAdmin: 
       return { privilege_assignments: next };
     } catch (error) {
       const code = (error as LakegateError).code;
-      if ((code === 'CONFLICT' || code === 'ALREADY_EXISTS') && attempt < 5) continue;
-      throw error;
+      if (code !== 'CONFLICT' && code !== 'ALREADY_EXISTS') throw error;
+      // another replica won: wait a little (jittered) and apply the changes to its result
+      await new Promise((r) => setTimeout(r, Math.random() * 10 * (attempt + 1)));
     }
   }
   throw new LakegateError('CONFLICT', 'The permissions changed concurrently too often; retry.');

@@ -4,6 +4,7 @@ import { CATALOG_KEYS, LakegateError, codec, type AdminRequest, type ShareInfo, 
 import { sharedTable, sharesVisibleTo, visibleShare, type CatalogState } from '@lakegate/domain';
 import type { AdminContext } from './catalog-admin.js';
 import { stableId } from './catalog-seed.js';
+import { withKeyLock } from './key-lock.js';
 
 const NAME = Type.String({ minLength: 1, maxLength: 255, pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]*$' });
 const CreateShareBody = codec(Type.Object({ name: NAME, comment: Type.Optional(Type.String({ maxLength: 1024 })) }));
@@ -48,39 +49,7 @@ export async function runShareAdmin(ctx: AdminContext, principal: string, req: A
     }
     case 'UpdateShare': {
       const body = UpdateShareBody.check(req.body);
-      for (let attempt = 0; attempt < 6; attempt++) {
-        const current = ctx.view.state.shares.get((req.params['name'] ?? '').toLowerCase());
-        if (!current) throw new LakegateError('NOT_FOUND', `Share '${req.params['name']}' does not exist.`);
-        if (!isAdmin && current.value.owner !== principal) throw new LakegateError('PERMISSION_DENIED', `User '${principal}' does not own share '${current.value.name}'.`);
-        const objects = [...current.value.objects];
-        for (const update of body.updates) {
-          const object = update.data_object;
-          const index = objects.findIndex((o) => o.name === object.name);
-          if (update.action === 'REMOVE') {
-            if (index < 0) throw new LakegateError('NOT_FOUND', `Table '${object.name}' is not in share '${current.value.name}'.`);
-            objects.splice(index, 1);
-            continue;
-          }
-          if (!ctx.view.state.tableIdsByName.has(object.name)) throw new LakegateError('NOT_FOUND', `Table '${object.name}' does not exist.`);
-          const [, schema, table] = object.name.split('.');
-          const sharedAs = object.shared_as ?? `${schema}.${table}`;
-          if (objects.some((o, i) => i !== index && o.shared_as.toLowerCase() === sharedAs.toLowerCase())) {
-            throw new LakegateError('ALREADY_EXISTS', `Share '${current.value.name}' already has a table shared as '${sharedAs}'.`);
-          }
-          const entry = { name: object.name, data_object_type: 'TABLE' as const, shared_as: sharedAs, access_modes: object.access_modes ?? ['dir' as const] };
-          if (index >= 0) objects[index] = entry;
-          else objects.push(entry);
-        }
-        const updated: ShareInfo = { ...current.value, objects };
-        try {
-          await ctx.view.waitFor(await ctx.writer.put(CATALOG_KEYS.share(updated.name), updated, current.revision));
-          return shareOut(updated);
-        } catch (error) {
-          if ((error as LakegateError).code !== 'CONFLICT') throw error;
-          await ctx.view.waitFor(ctx.view.revision + 1, 1_000).catch(() => undefined);
-        }
-      }
-      throw new LakegateError('CONFLICT', 'The share changed concurrently too often; retry.');
+      return withKeyLock(CATALOG_KEYS.share(req.params['name'] ?? ''), () => updateShare(ctx, principal, isAdmin, req, body));
     }
     case 'CreateRecipient': {
       if (!isAdmin) throw new LakegateError('PERMISSION_DENIED', `User '${principal}' is not a metastore admin.`);
@@ -103,6 +72,43 @@ export async function runShareAdmin(ctx: AdminContext, principal: string, req: A
     default:
       throw new LakegateError('NOT_IMPLEMENTED', `Operation ${req.operation} is not implemented.`);
   }
+}
+
+
+async function updateShare(ctx: AdminContext, principal: string, isAdmin: boolean, req: AdminRequest, body: ReturnType<typeof UpdateShareBody.check>): Promise<unknown> {
+  for (let attempt = 0; attempt < 6; attempt++) {
+    const current = ctx.view.state.shares.get((req.params['name'] ?? '').toLowerCase());
+    if (!current) throw new LakegateError('NOT_FOUND', `Share '${req.params['name']}' does not exist.`);
+    if (!isAdmin && current.value.owner !== principal) throw new LakegateError('PERMISSION_DENIED', `User '${principal}' does not own share '${current.value.name}'.`);
+    const objects = [...current.value.objects];
+    for (const update of body.updates) {
+      const object = update.data_object;
+      const index = objects.findIndex((o) => o.name === object.name);
+      if (update.action === 'REMOVE') {
+        if (index < 0) throw new LakegateError('NOT_FOUND', `Table '${object.name}' is not in share '${current.value.name}'.`);
+        objects.splice(index, 1);
+        continue;
+      }
+      if (!ctx.view.state.tableIdsByName.has(object.name)) throw new LakegateError('NOT_FOUND', `Table '${object.name}' does not exist.`);
+      const [, schema, table] = object.name.split('.');
+      const sharedAs = object.shared_as ?? `${schema}.${table}`;
+      if (objects.some((o, i) => i !== index && o.shared_as.toLowerCase() === sharedAs.toLowerCase())) {
+        throw new LakegateError('ALREADY_EXISTS', `Share '${current.value.name}' already has a table shared as '${sharedAs}'.`);
+      }
+      const entry = { name: object.name, data_object_type: 'TABLE' as const, shared_as: sharedAs, access_modes: object.access_modes ?? ['dir' as const] };
+      if (index >= 0) objects[index] = entry;
+      else objects.push(entry);
+    }
+    const updated: ShareInfo = { ...current.value, objects };
+    try {
+      await ctx.view.waitFor(await ctx.writer.put(CATALOG_KEYS.share(updated.name), updated, current.revision));
+      return shareOut(updated);
+    } catch (error) {
+      if ((error as LakegateError).code !== 'CONFLICT') throw error;
+      await ctx.view.waitFor(ctx.view.revision + 1, 1_000).catch(() => undefined);
+    }
+  }
+  throw new LakegateError('CONFLICT', 'The share changed concurrently too often; retry.');
 }
 
 /** Offset page tokens, validated (a bad token is the client's mistake, never a 500). */
