@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { CODECS, HEADERS, LakegateError, SUBJECTS, toLakegateError, type VendRequest } from '@lakegate/contracts';
 import { buildAuditRecord, type AuditPublisher, type AuditRedactor, type AuditUserIdentity } from '@lakegate/audit';
 import type { CatalogView } from '@lakegate/catalog-store';
-import { decideDataLocationsAccess, decideGlueTableAccess, decidePathAccess, decideSharedTableAccess, decideTableAccess, decideVolumeAccess, identityForToken, type Decision } from '@lakegate/domain';
+import { auditContextMissing, decideDataLocationsAccess, decideGlueTableAccess, decidePathAccess, decideSharedTableAccess, decideTableAccess, decideVolumeAccess, identityForToken, type Decision } from '@lakegate/domain';
 import { FORWARDED, tracedHeaders, type NatsConnection, type ServiceMsg } from '@lakegate/platform-nats';
 import type { Logger } from '@lakegate/telemetry';
 import { signMintOrder, verifyAssertion, type AssertedIdentity, type SigningKey, type SymmetricKey } from '@lakegate/trust';
@@ -36,6 +36,8 @@ export function vendHandler(deps: VendHandlerDeps) {
       if (!msg.reply) throw new LakegateError('INVALID_ARGUMENT', 'A vend request needs a reply subject.');
       const decision = decide(deps, request, identity);
       if (!decision.allow) throw decision.error;
+      const missingContext = auditContextMissing(deps.view.state, identity.principal, request.access, request.auditContext);
+      if (missingContext) throw missingContext;
       if (request.dryRun) {
         await deps.audit.publish(
           buildAuditRecord(

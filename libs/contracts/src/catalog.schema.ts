@@ -17,6 +17,10 @@ export const MetastoreSettings = Type.Object(
     aws_glue_catalog: Type.Optional(Type.String()),
     /** Lake Formation data-lake setting: allow full-table credential vending to external engines. */
     allow_full_table_external_data_access: Type.Optional(Type.Boolean()),
+    /** Vends for these principals (or their groups) must carry audit context. */
+    audit_context_required_for: Type.Optional(Type.Array(Type.String())),
+    /** Every write-scoped vend must carry audit context. */
+    audit_context_required_for_writes: Type.Optional(Type.Boolean()),
   },
   { $id: 'MetastoreSettings', additionalProperties: false },
 );

@@ -101,8 +101,10 @@ export type VendTarget = Static<typeof VendTarget>;
 
 export const AuditContext = Type.Object(
   {
-    additionalAuditContext: Type.Optional(Type.String({ maxLength: 2048 })),
-    querySessionContext: Type.Optional(Type.Record(Type.String({ maxLength: 128 }), Type.String({ maxLength: 2048 }), { maxProperties: 16 })),
+    additionalAuditContext: Type.Optional(Type.String({ maxLength: 2048, pattern: '^[^\\u0000-\\u001f\\u007f]*$' })),
+    querySessionContext: Type.Optional(
+      Type.Record(Type.String({ maxLength: 128, pattern: '^[A-Za-z0-9_.:-]+$' }), Type.String({ maxLength: 2048, pattern: '^[^\\u0000-\\u001f\\u007f]*$' }), { maxProperties: 16 }),
+    ),
   },
   { $id: 'AuditContext', additionalProperties: false },
 );

@@ -6,3 +6,4 @@ export * from './uc-access.policy.js';
 export * from './token-auth.js';
 export * from './sharing-access.policy.js';
 export * from './lf-access.policy.js';
+export * from './audit-context.policy.js';
