@@ -17,6 +17,7 @@ import { canonicalPrivilege, grantKey, PRIVILEGES, type CatalogState, type Privi
 import { sealSecret, type SymmetricKey } from '@lakegate/trust';
 import type { CatalogView, CatalogWriter } from './catalog-kv.js';
 import { withKeyLock } from './key-lock.js';
+import { OBJECT_OPERATIONS, runObjectAdmin } from './uc-objects-admin.js';
 import { runShareAdmin, runSharingRead } from './sharing-admin.js';
 import { applyPlan, catalogSeedCodec, exportSeed, planSeed } from './catalog-seed.js';
 import { Value } from '@sinclair/typebox/value';
@@ -77,6 +78,7 @@ const param = (req: AdminRequest, name: string): string => {
 /** Runs one admin operation for an authenticated principal; throws catalog errors. */
 export async function runAdminOperation(ctx: AdminContext, principal: string, req: AdminRequest): Promise<unknown> {
   if (req.operation.startsWith('Sharing')) return runSharingRead(ctx.view.state, principal, req);
+  if (OBJECT_OPERATIONS.has(req.operation)) return runObjectAdmin(ctx, principal, req);
   if (req.operation === 'CreateShare' || req.operation === 'GetShare' || req.operation === 'UpdateShare' || req.operation === 'CreateRecipient') {
     return runShareAdmin(ctx, principal, req);
   }

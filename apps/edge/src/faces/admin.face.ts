@@ -85,6 +85,34 @@ export function registerAdminFace(app: FastifyInstance, ctx: EdgeContext): void 
     adminRoute('GET', `${prefix}/shares/:name/permissions`, 'GetPermissions', { fixedParams: { securable_type: 'share' }, renameParams: { name: 'full_name' } });
     adminRoute('PATCH', `${prefix}/shares/:name/permissions`, 'UpdatePermissions', { fixedParams: { securable_type: 'share' }, renameParams: { name: 'full_name' } });
     adminRoute('POST', `${prefix}/recipients`, 'CreateRecipient', { endpointSuffix: '/delta-sharing' });
+    const list = { queryParams: ['catalog_name', 'schema_name', 'max_results', 'page_token'] };
+    adminRoute('POST', `${prefix}/catalogs`, 'CreateCatalog');
+    adminRoute('GET', `${prefix}/catalogs`, 'ListCatalogs', list);
+    adminRoute('GET', `${prefix}/catalogs/:name`, 'GetCatalog');
+    adminRoute('PATCH', `${prefix}/catalogs/:name`, 'UpdateCatalog');
+    adminRoute('DELETE', `${prefix}/catalogs/:name`, 'DeleteCatalog');
+    adminRoute('POST', `${prefix}/schemas`, 'CreateSchema');
+    adminRoute('GET', `${prefix}/schemas`, 'ListSchemas', list);
+    adminRoute('GET', `${prefix}/schemas/:full_name`, 'GetSchema');
+    adminRoute('PATCH', `${prefix}/schemas/:full_name`, 'UpdateSchema');
+    adminRoute('DELETE', `${prefix}/schemas/:full_name`, 'DeleteSchema');
+    adminRoute('POST', `${prefix}/tables`, 'CreateTable');
+    adminRoute('GET', `${prefix}/tables`, 'ListTables', list);
+    adminRoute('DELETE', `${prefix}/tables/:full_name`, 'DeleteTable');
+    adminRoute('POST', `${prefix}/volumes`, 'CreateVolume');
+    adminRoute('GET', `${prefix}/volumes`, 'ListVolumes', list);
+    adminRoute('PATCH', `${prefix}/volumes/:full_name`, 'UpdateVolume');
+    adminRoute('DELETE', `${prefix}/volumes/:full_name`, 'DeleteVolume');
+    for (const path of ['credentials', 'storage-credentials']) {
+      adminRoute('POST', `${prefix}/${path}`, 'CreateStorageCredential');
+      adminRoute('GET', `${prefix}/${path}`, 'ListStorageCredentials');
+      adminRoute('GET', `${prefix}/${path}/:name`, 'GetStorageCredential');
+      adminRoute('DELETE', `${prefix}/${path}/:name`, 'DeleteStorageCredential');
+    }
+    adminRoute('POST', `${prefix}/external-locations`, 'CreateExternalLocation');
+    adminRoute('GET', `${prefix}/external-locations`, 'ListExternalLocations');
+    adminRoute('GET', `${prefix}/external-locations/:name`, 'GetExternalLocation');
+    adminRoute('DELETE', `${prefix}/external-locations/:name`, 'DeleteExternalLocation');
   }
   adminRoute('POST', '/api/v1/principals', 'CreatePrincipal');
   adminRoute('PUT', '/api/v1/groups/:group/members/:name', 'AddGroupMember');
