@@ -124,10 +124,9 @@ async function main(): Promise<void> {
             join(root, 'tools/sts-emulator/dist/main.js'),
             '--port', String(stsPort),
             '--access-key-id', accessKeyId,
-            '--secret-access-key', secretAccessKey,
             '--latency-ms', env['LAKEGATE_STS_EMULATOR_LATENCY_MS'] ?? '0',
           ],
-          env,
+          { ...env, STS_EMULATOR_SECRET_ACCESS_KEY: secretAccessKey },
           join(logDir, 'sts-emulator.log'),
         ),
       );

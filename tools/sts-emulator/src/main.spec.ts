@@ -69,7 +69,7 @@ describe('lakegate-sts-emulator CLI', () => {
   });
 
   it.each([
-    [['--access-key-id', 'AKIDCLI'], /--access-key-id and --secret-access-key are required/],
+    [['--access-key-id', 'AKIDCLI'], /--access-key-id and --secret-access-key \(or STS_EMULATOR_SECRET_ACCESS_KEY\) are required/],
     [['--access-key-id', 'A', '--secret-access-key', 'S', '--port', 'eighty'], /--port must be a non-negative integer/],
     [['--access-key-id', 'A', '--secret-access-key', 'S', '--bogus'], /Unknown option '--bogus'/],
   ])('refuses %j with exit code 2 and the usage', async (args, message) => {

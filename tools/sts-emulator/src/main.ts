@@ -10,7 +10,7 @@ Options:
   --port <n>                 port to listen on (default 0: a free port)
   --host <addr>              interface to bind (default 127.0.0.1)
   --access-key-id <id>       the access key id callers sign with (required)
-  --secret-access-key <s>    its secret (required)
+  --secret-access-key <s>    its secret (required; or env STS_EMULATOR_SECRET_ACCESS_KEY)
   --latency-ms <n>           delay before every response (default 0)
   -h, --help                 show this help
 
@@ -54,8 +54,9 @@ if (values.help) {
   process.exit(0);
 }
 const accessKeyId = values['access-key-id'];
-const secretAccessKey = values['secret-access-key'];
-if (!accessKeyId || !secretAccessKey) fail('--access-key-id and --secret-access-key are required');
+// The secret may come from the environment, so it does not show in the process list.
+const secretAccessKey = values['secret-access-key'] ?? process.env['STS_EMULATOR_SECRET_ACCESS_KEY'];
+if (!accessKeyId || !secretAccessKey) fail('--access-key-id and --secret-access-key (or STS_EMULATOR_SECRET_ACCESS_KEY) are required');
 const port = integer('port', values.port, 0);
 if (port > 65_535) fail(`--port must be at most 65535, got ${port}`);
 
