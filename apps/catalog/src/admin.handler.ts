@@ -5,7 +5,7 @@ import type { ServiceMsg } from '@lakegate/platform-nats';
 import type { Logger } from '@lakegate/telemetry';
 import { verifyAssertion, type AssertedIdentity, type SymmetricKey } from '@lakegate/trust';
 
-const isReadOnly = (operation: AdminRequest['operation']) => operation.startsWith('Get') || operation.startsWith('Sharing');
+const isReadOnly = (operation: AdminRequest['operation']) => /^(Lf)?(Get|List)|^Sharing/.test(operation);
 
 /**
  * Every admin call: verify the asserted caller, run the operation, write its audit record (the
@@ -27,7 +27,7 @@ export function adminHandler(deps: AdminContext & { assertionKeys: readonly Symm
       buildAuditRecord(
         {
           stage: 'catalog',
-          eventName: request.operation,
+          eventName: request.operation.replace(/^Lf/, ''),
           requestId: request.requestId,
           region: deps.region,
           userIdentity: { type: 'LakegatePrincipal', principalId: identity.principal, userName: identity.principal, authMethod: identity.authMethod, ...(identity.credentialId ? { accessKeyId: identity.credentialId } : {}) },

@@ -3,6 +3,14 @@ import type {
   LakeFormationServiceException} from '@aws-sdk/client-lakeformation';
 import {
   AccessDeniedException,
+  DeregisterResourceCommand,
+  GetDataLakeSettingsCommand,
+  GrantPermissionsCommand,
+  ListPermissionsCommand,
+  ListResourcesCommand,
+  PutDataLakeSettingsCommand,
+  RegisterResourceCommand,
+  RevokePermissionsCommand,
   EntityNotFoundException,
   GetTemporaryDataLocationCredentialsCommand,
   GetTemporaryGluePartitionCredentialsCommand,
@@ -106,6 +114,41 @@ describe('Lake Formation face with the real @aws-sdk/client-lakeformation', () =
     expect(error).toBeInstanceOf(AccessDeniedException);
     expect(error.message).toContain('SELECT');
     eve.destroy();
+  });
+
+  it('administers grants, settings and registered locations through the Lake Formation API, and the vends follow', async () => {
+    const adminHeaders = { authorization: `Bearer ${system.adminToken}` };
+    const adminKeys = (await (await fetch(`${system.url}/api/v1/principals/admin/access-keys`, { method: 'POST', headers: adminHeaders })).json()) as typeof keys;
+    const admin = client(adminKeys);
+    const settings = await admin.send(new GetDataLakeSettingsCommand({}));
+    expect(settings.DataLakeSettings?.DataLakeAdmins).toEqual([{ DataLakePrincipalIdentifier: 'admin' }]);
+    expect(settings.DataLakeSettings?.AllowFullTableExternalDataAccess).toBe(true);
+
+    await admin.send(new PutDataLakeSettingsCommand({ DataLakeSettings: { DataLakeAdmins: [{ DataLakePrincipalIdentifier: 'admin' }], AllowFullTableExternalDataAccess: false } }));
+    expect(await failure(lf.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: TABLE_ARN })))).toBeInstanceOf(AccessDeniedException);
+    await admin.send(new PutDataLakeSettingsCommand({ DataLakeSettings: { DataLakeAdmins: [{ DataLakePrincipalIdentifier: 'admin' }], AllowFullTableExternalDataAccess: true } }));
+    expect((await lf.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: TABLE_ARN }))).AccessKeyId).toMatch(/^ASIA/);
+
+    const eveKeys = (await (await fetch(`${system.url}/api/v1/principals/eve/access-keys`, { method: 'POST', headers: adminHeaders })).json()) as typeof keys;
+    const eve = client(eveKeys);
+    const eveArn = 'arn:aws:iam::000000000000:user/eve';
+    const table = { Table: { DatabaseName: 'default', Name: 'trips' } };
+    await admin.send(new GrantPermissionsCommand({ Principal: { DataLakePrincipalIdentifier: eveArn }, Resource: table, Permissions: ['SELECT'] }));
+    expect((await eve.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: TABLE_ARN }))).VendedS3Path).toEqual(['s3://lakegate-demo/tables/trips']);
+    const listed = await admin.send(new ListPermissionsCommand({ Principal: { DataLakePrincipalIdentifier: 'eve' } }));
+    expect(listed.PrincipalResourcePermissions).toEqual([{ Principal: { DataLakePrincipalIdentifier: 'eve' }, Resource: { Table: { CatalogId: '000000000000', DatabaseName: 'default', Name: 'trips' } }, Permissions: ['SELECT'], PermissionsWithGrantOption: [] }]);
+    await admin.send(new RevokePermissionsCommand({ Principal: { DataLakePrincipalIdentifier: eveArn }, Resource: table, Permissions: ['SELECT'] }));
+    expect(await failure(eve.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: TABLE_ARN })))).toBeInstanceOf(AccessDeniedException);
+    expect(await failure(eve.send(new GrantPermissionsCommand({ Principal: { DataLakePrincipalIdentifier: 'eve' }, Resource: table, Permissions: ['SELECT'] })))).toBeInstanceOf(AccessDeniedException);
+    expect(await failure(admin.send(new GrantPermissionsCommand({ Principal: { DataLakePrincipalIdentifier: 'eve' }, Resource: table, Permissions: ['ALTER'] })))).toBeInstanceOf(InvalidInputException);
+    expect(await failure(admin.send(new GrantPermissionsCommand({ Principal: { DataLakePrincipalIdentifier: 'eve' }, Resource: { Table: { DatabaseName: 'default', Name: 'nope' } }, Permissions: ['SELECT'] })))).toBeInstanceOf(EntityNotFoundException);
+
+    await admin.send(new RegisterResourceCommand({ ResourceArn: 'arn:aws:s3:::lf-bucket/data', RoleArn: 'arn:aws:iam::000000000000:role/lf-data' }));
+    const resources = await admin.send(new ListResourcesCommand({}));
+    expect(resources.ResourceInfoList).toContainEqual({ ResourceArn: 'arn:aws:s3:::lf-bucket/data', RoleArn: 'arn:aws:iam::000000000000:role/lf-data' });
+    await admin.send(new DeregisterResourceCommand({ ResourceArn: 'arn:aws:s3:::lf-bucket/data' }));
+    expect((await admin.send(new ListResourcesCommand({}))).ResourceInfoList?.map((r) => r.ResourceArn)).not.toContain('arn:aws:s3:::lf-bucket/data');
+    for (const c of [admin, eve]) c.destroy();
   });
 
   it('refuses bad signatures, unknown and revoked keys, and another region as AWS does', async () => {

@@ -18,6 +18,7 @@ import { sealSecret, type SymmetricKey } from '@lakegate/trust';
 import type { CatalogView, CatalogWriter } from './catalog-kv.js';
 import { withKeyLock } from './key-lock.js';
 import { OBJECT_OPERATIONS, runObjectAdmin } from './uc-objects-admin.js';
+import { runLakeFormationAdmin } from './lf-admin.js';
 import { runShareAdmin, runSharingRead } from './sharing-admin.js';
 import { applyPlan, catalogSeedCodec, exportSeed, planSeed } from './catalog-seed.js';
 import { Value } from '@sinclair/typebox/value';
@@ -79,6 +80,7 @@ const param = (req: AdminRequest, name: string): string => {
 export async function runAdminOperation(ctx: AdminContext, principal: string, req: AdminRequest): Promise<unknown> {
   if (req.operation.startsWith('Sharing')) return runSharingRead(ctx.view.state, principal, req);
   if (OBJECT_OPERATIONS.has(req.operation)) return runObjectAdmin(ctx, principal, req);
+  if (req.operation.startsWith('Lf')) return runLakeFormationAdmin(ctx, principal, req);
   if (req.operation === 'CreateShare' || req.operation === 'GetShare' || req.operation === 'UpdateShare' || req.operation === 'CreateRecipient') {
     return runShareAdmin(ctx, principal, req);
   }

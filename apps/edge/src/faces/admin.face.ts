@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CODECS, HEADERS, LakegateError, SUBJECTS, toLakegateError, type AdminOperation } from '@lakegate/contracts';
 import { requestTyped } from '@lakegate/platform-nats';
-import { assertIdentity } from '@lakegate/trust';
+import { assertIdentity, type AssertedIdentity } from '@lakegate/trust';
+import type { RouteDoc } from '../openapi.js';
 import { authenticateBearer } from '../authenticate.js';
 import type { EdgeContext } from '../edge-context.js';
 import { traced } from '../traced.js';
@@ -22,6 +23,10 @@ export interface CatalogRouteOptions {
   sendError?: (reply: FastifyReply, error: LakegateError) => FastifyReply;
   /** Writes the result; JSON by default. */
   respond?: (reply: FastifyReply, result: unknown) => FastifyReply;
+  /** How the caller authenticates; a bearer token by default. */
+  authenticate?: (ctx: EdgeContext, request: FastifyRequest) => Promise<AssertedIdentity>;
+  /** Extra route config for the OpenAPI document. */
+  openapi?: RouteDoc;
 }
 
 /**
@@ -33,10 +38,10 @@ export function catalogRoute(app: FastifyInstance, ctx: EdgeContext, method: Met
   app.route({
     method,
     url: path,
-    config: { operation },
+    config: { operation, ...(options.openapi ? { openapi: options.openapi } : {}) },
     handler: traced(operation, async (request: FastifyRequest, reply) => {
       try {
-        const identity = await authenticateBearer(ctx, request);
+        const identity = await (options.authenticate ?? authenticateBearer)(ctx, request);
         const params: Record<string, string> = { ...options.fixedParams };
         for (const [k, v] of Object.entries(request.params as Record<string, string>)) params[options.renameParams?.[k] ?? k] = v;
         const query = (request.query ?? {}) as Record<string, unknown>;

@@ -1,14 +1,18 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { codec, type Codec, LakegateError, LF_PERMISSION_TYPES, LF_PERMISSIONS, toLakegateError, type AuditContext, type ErrorCode, type VendSuccess } from '@lakegate/contracts';
+import { codec, type AdminOperation, type Codec, LakegateError, LF_PERMISSION_TYPES, LF_PERMISSIONS, toLakegateError, type AuditContext, type ErrorCode, type VendSuccess } from '@lakegate/contracts';
 import type { AssertedIdentity } from '@lakegate/trust';
 import { auditEdgeFailure } from '../edge-audit.js';
 import type { EdgeContext } from '../edge-context.js';
 import { authenticateSigV4, SigV4Error } from '../sigv4.js';
 import { traced } from '../traced.js';
 import { vend, type VendInput } from '../vend-client.js';
+import { catalogRoute } from './admin.face.js';
 
-export const LAKE_FORMATION_OPERATIONS = ['GetTemporaryGlueTableCredentials', 'GetTemporaryGluePartitionCredentials', 'GetTemporaryDataLocationCredentials'] as const;
+const VEND_OPERATIONS = ['GetTemporaryGlueTableCredentials', 'GetTemporaryGluePartitionCredentials', 'GetTemporaryDataLocationCredentials'] as const;
+const ADMIN_OPERATIONS = ['GrantPermissions', 'RevokePermissions', 'ListPermissions', 'GetDataLakeSettings', 'PutDataLakeSettings', 'RegisterResource', 'DeregisterResource', 'ListResources'] as const;
+/** Every operation this face serves, at `POST /<Operation>`. */
+export const LAKE_FORMATION_OPERATIONS: readonly string[] = [...VEND_OPERATIONS, ...ADMIN_OPERATIONS];
 
 /** Catalog codes → Lake Formation exceptions (restJson1). */
 const LF_ERRORS: Partial<Record<ErrorCode, [number, string]>> = {
@@ -105,7 +109,7 @@ function awsCredential(vended: Awaited<ReturnType<typeof vend>>): VendSuccess['c
  */
 export function registerLakeFormationFace(app: FastifyInstance, ctx: EdgeContext): void {
   const route = <B>(
-    operation: (typeof LAKE_FORMATION_OPERATIONS)[number],
+    operation: (typeof VEND_OPERATIONS)[number],
     bodyCodec: Codec<B>,
     translate: (body: B) => Omit<VendInput, 'face' | 'operation'>,
     respond: (vended: Awaited<ReturnType<typeof vend>>, body: B) => Record<string, unknown>,
@@ -137,6 +141,16 @@ export function registerLakeFormationFace(app: FastifyInstance, ctx: EdgeContext
       }
     }));
   };
+
+  // Administration: the catalog service applies these to the same grants and locations the other faces use.
+  for (const operation of ADMIN_OPERATIONS) {
+    catalogRoute(app, ctx, 'POST', `/${operation}`, `Lf${operation}` as AdminOperation, {
+      authenticate: (c, request) => authenticateSigV4(c, request, 'lakeformation'),
+      sendError: sendLakeFormationError,
+      openapi: { summary: `AWS Lake Formation ${operation} (restJson1, SigV4)`, security: 'sigv4' },
+      respond: (reply, result) => reply.header('date', new Date().toUTCString()).send(result ?? {}),
+    });
+  }
 
   route(
     'GetTemporaryGlueTableCredentials',
