@@ -72,6 +72,7 @@ describe('admin API end to end: principals, tokens, grants and settings change w
   });
 
   it('lets only admins create principals', async () => {
+    expect((await call('POST', '/api/v1/principals', 'not-a-token-at-all', { name: 'mallory', type: 'USER' })).status).toBe(401);
     expect((await call('POST', '/api/v1/principals', demoToken, { name: 'carol', type: 'USER' })).status).toBe(403);
     expect(await call('POST', '/api/v1/principals', adminToken, { name: 'carol', type: 'USER' })).toMatchObject({ status: 200, body: { name: 'carol', type: 'USER' } });
     expect((await call('POST', '/api/v1/principals', adminToken, { name: 'carol', type: 'USER' })).status).toBe(409);
@@ -147,6 +148,10 @@ describe('admin API end to end: principals, tokens, grants and settings change w
     const records = events.map((e) => JSON.parse(e.CloudTrailEvent) as Record<string, unknown>);
     expect(records.filter((r) => r['errorCode'] === 'PERMISSION_DENIED')).toHaveLength(1);
     expect(records.every((r) => r['stage'] === 'catalog')).toBe(true);
+    const created = await lookup({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'CreatePrincipal' }], MaxResults: 50 });
+    const createRecords = (created.body['Events'] as { CloudTrailEvent: string }[]).map((e) => JSON.parse(e.CloudTrailEvent) as Record<string, unknown>);
+    // the unauthenticated attempt was refused, and audited, by the edge itself
+    expect(createRecords.filter((r) => r['errorCode'] === 'UNAUTHENTICATED' && r['stage'] === 'edge')).toHaveLength(1);
     const tokens = await lookup({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'CreateToken' }] });
     expect((tokens.body['Events'] as unknown[]).length).toBe(1);
     expect(JSON.stringify(tokens.body)).not.toContain(carolToken);

@@ -4,6 +4,7 @@ import { requestTyped } from '@lakegate/platform-nats';
 import { assertIdentity, type AssertedIdentity } from '@lakegate/trust';
 import type { RouteDoc } from '../openapi.js';
 import { authenticateBearer } from '../authenticate.js';
+import { auditEdgeFailure } from '../edge-audit.js';
 import type { EdgeContext } from '../edge-context.js';
 import { traced } from '../traced.js';
 import { sendUcError, UC_PREFIXES } from './unity-catalog.face.js';
@@ -40,8 +41,10 @@ export function catalogRoute(app: FastifyInstance, ctx: EdgeContext, method: Met
     url: path,
     config: { operation, ...(options.openapi ? { openapi: options.openapi } : {}) },
     handler: traced(operation, async (request: FastifyRequest, reply) => {
+      let forwarded = false;
+      let identity: AssertedIdentity | undefined;
       try {
-        const identity = await (options.authenticate ?? authenticateBearer)(ctx, request);
+        identity = await (options.authenticate ?? authenticateBearer)(ctx, request);
         const params: Record<string, string> = { ...options.fixedParams };
         for (const [k, v] of Object.entries(request.params as Record<string, string>)) params[options.renameParams?.[k] ?? k] = v;
         const query = (request.query ?? {}) as Record<string, unknown>;
@@ -63,6 +66,7 @@ export function catalogRoute(app: FastifyInstance, ctx: EdgeContext, method: Met
           },
           ctx.clock(),
         );
+        forwarded = true;
         const result = await requestTyped(ctx.nc, SUBJECTS.catalogAdmin, CODECS.adminRequest.encode(message), CODECS.adminReply, {
           timeoutMs: ctx.vendTimeoutMs,
           headers: { [HEADERS.requestId]: request.id },
@@ -70,7 +74,16 @@ export function catalogRoute(app: FastifyInstance, ctx: EdgeContext, method: Met
         if (!result.ok) throw LakegateError.fromBody(result.error as never);
         return options.respond ? options.respond(reply, result.result) : reply.send(result.result ?? {});
       } catch (thrown) {
-        return sendError(reply, toLakegateError(thrown));
+        const error = toLakegateError(thrown);
+        // The catalog service audits what reaches it; what the edge refused itself, the edge audits.
+        if (!forwarded) {
+          try {
+            await auditEdgeFailure(ctx, request, { eventName: operation.replace(/^Lf/, ''), error, identity, readOnly: request.method === 'GET', requestParameters: null });
+          } catch (auditError) {
+            return sendError(reply, toLakegateError(auditError));
+          }
+        }
+        return sendError(reply, error);
       }
     }),
   });
