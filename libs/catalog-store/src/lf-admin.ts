@@ -168,7 +168,10 @@ export async function runLakeFormationAdmin(ctx: AdminContext, principal: string
           const list = (current?.value as GrantList | undefined)?.privilege_assignments ?? [];
           const byPrincipal = new Map(list.map((a) => [a.principal, new Set(a.privileges.map((x) => canonicalPrivilege(x) ?? x))]));
           const set = byPrincipal.get(grantee) ?? new Set<string>();
-          for (const p of privileges) (add ? set.add(p) : set.delete(p));
+          for (const p of privileges) {
+            if (add) set.add(p);
+            else set.delete(p);
+          }
           byPrincipal.set(grantee, set);
           const next: GrantList = {
             securable_type: securable.type,
