@@ -6,6 +6,7 @@ export const EDGE_SETTINGS = {
   admins: ADMINS_SETTING,
   httpHost: setting('LAKEGATE_HTTP_HOST', Type.String({ default: '127.0.0.1' }), 'address the HTTP listener binds'),
   httpPort: setting('LAKEGATE_HTTP_PORT', Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }), 'HTTP port'),
+  httpAddressFile: setting('LAKEGATE_HTTP_ADDRESS_FILE', Type.Optional(Type.String({ minLength: 1 })), 'file the edge writes its listening URL to once it listens (for LAKEGATE_HTTP_PORT=0)'),
   bodyLimitBytes: setting('LAKEGATE_HTTP_BODY_LIMIT', Type.Integer({ minimum: 1024, maximum: 10_485_760, default: 65_536 }), 'largest request body accepted'),
   vendTimeoutMs: setting('LAKEGATE_VEND_TIMEOUT_MS', Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }), 'how long the edge waits for a vend reply'),
   readyServices: setting(

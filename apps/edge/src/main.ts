@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { writeFile } from 'node:fs/promises';
 import { AuditPublisher, AuditRedactor, ensureAuditStream } from '@lakegate/audit';
 import { CatalogView } from '@lakegate/catalog-store';
 import { loadConfigFromEnv, parseList } from '@lakegate/config';
@@ -48,5 +49,6 @@ runMain('edge', async () => {
   });
   const address = await app.listen({ host: config.httpHost, port: config.httpPort });
   logger.info({ address }, 'edge listening');
+  if (config.httpAddressFile) await writeFile(config.httpAddressFile, `${address}\n`);
   return { logger, shutdown: [() => app.close(), () => view.close(), () => nc.drain(), () => telemetry.shutdown()] };
 });

@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '@lakegate/testkit';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -23,14 +22,13 @@ export interface RunningSystem {
 export async function startSystem(options: { dataDir?: string; token: string; adminToken?: string; extraEnv?: Record<string, string> }): Promise<RunningSystem> {
   const adminToken = options.adminToken ?? `adm_${randomBytes(24).toString('base64url')}`;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'lakegate-e2e-')));
-  const httpPort = await freePort();
-  const natsPort = await freePort();
   const child: ChildProcess = spawn(process.execPath, [join(root, 'tools/launcher/dist/main.js')], {
     env: {
       ...process.env,
       LAKEGATE_DATA_DIR: dataDir,
-      LAKEGATE_HTTP_PORT: String(httpPort),
-      LAKEGATE_NATS_PORT: String(natsPort),
+      // Port 0: every server picks a free port itself, so parallel systems never race for one.
+      LAKEGATE_HTTP_PORT: '0',
+      LAKEGATE_NATS_PORT: '0',
       LAKEGATE_DEMO_TOKEN: options.token,
       LAKEGATE_ADMIN_TOKEN: adminToken,
       LAKEGATE_LOG_LEVEL: 'debug',
@@ -56,9 +54,10 @@ export async function startSystem(options: { dataDir?: string; token: string; ad
       reject(new Error(`the launcher exited (${code}) before it was ready:\n${output}`));
     });
   });
+  const run = JSON.parse(await readFile(join(dataDir, 'run.json'), 'utf8')) as { url: string; natsUrl: string };
   return {
-    url: `http://127.0.0.1:${httpPort}`,
-    natsUrl: `nats://127.0.0.1:${natsPort}`,
+    url: run.url,
+    natsUrl: run.natsUrl,
     dataDir,
     token: options.token,
     adminToken,

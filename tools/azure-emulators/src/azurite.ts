@@ -45,6 +45,18 @@ const portOpen = (port: number) =>
  */
 export async function startAzurite(options: { accounts: readonly (AzuriteAccount | string)[]; certPath: string; keyPath: string; port?: number }): Promise<AzuriteProcess> {
   const accounts = options.accounts.map((a) => (typeof a === 'string' ? { name: a, key: randomBytes(64).toString('base64') } : a));
+  // azurite-blob needs a port number: a free one can be taken by another process before Azurite binds
+  // it, so a start that fails with EADDRINUSE on a port we picked is tried again on another.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(accounts, options);
+    } catch (error) {
+      if (options.port || attempt >= 5 || !String(error).includes('EADDRINUSE')) throw error;
+    }
+  }
+}
+
+async function startOnce(accounts: readonly AzuriteAccount[], options: { certPath: string; keyPath: string; port?: number }): Promise<AzuriteProcess> {
   const main = join(dirname(createRequire(import.meta.url).resolve('azurite/package.json')), 'dist/src/blob/main.js');
   const port = options.port || (await freePort());
   const workspace = await mkdtemp(join(tmpdir(), 'lakegate-azurite-'));

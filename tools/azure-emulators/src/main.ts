@@ -41,13 +41,19 @@ async function main(): Promise<void> {
     await createContainer(`${azurite.url}/${account.name}/${container}`, account, tls.cert);
   }
   const authority = await startEntraAuthority({ tls: { cert: tls.cert, key: tls.key }, apps: [{ tenantId: values['tenant-id'], clientId: values['client-id'], clientSecret: secret }] });
+  let stopping = false;
   const stop = async () => {
+    if (stopping) return;
+    stopping = true;
     await authority.close();
     await azurite.stop();
     await tls.dispose();
     process.exit(0);
   };
   process.once('SIGTERM', () => void stop());
+  // Started by a launcher: stop when it is gone (reparented), even if it was killed outright.
+  const parentPid = process.ppid;
+  if (parentPid !== 1) setInterval(() => process.ppid !== parentPid && void stop(), 1_000).unref();
   process.once('SIGINT', () => void stop());
   process.stdout.write(
     `${JSON.stringify({ ready: true, authorityUrl: authority.url, blobEndpoint: `${azurite.url}/{account}`, caFile, tenantId: values['tenant-id'], clientId: values['client-id'] })}\n`,

@@ -7,12 +7,12 @@
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureKeyFiles } from '@lakegate/trust';
 import { startProcess, stopProcess, tail, type ManagedProcess } from './processes.js';
-import { freePort, portIsFree, waitUntil } from './ports.js';
+import { portIsFree, waitUntil } from './ports.js';
 
 const env = process.env;
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -79,8 +79,10 @@ async function main(): Promise<void> {
     for (const p of [...started].reverse()) await stopProcess(p);
     process.exit(code);
   };
-  process.once('SIGINT', () => void stopAll(0));
-  process.once('SIGTERM', () => void stopAll(0));
+  // Every signal is handled (a terminal's Ctrl-C reaches the whole process group, and impatient users
+  // press it twice): the first starts the orderly stop, later ones must not kill the launcher halfway.
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
 
   const exitedEarly = () => {
     const dead = started.find((p) => p.child.exitCode !== null || p.child.signalCode !== null);
@@ -94,16 +96,38 @@ async function main(): Promise<void> {
       const bin = findNatsServer();
       if (!bin) throw new Error('nats-server is not installed. On Debian/Ubuntu: sudo apt-get install -y nats-server (or set NATS_SERVER_BIN, or LAKEGATE_NATS_URL to use an existing server)');
       let natsPort = Number(env['LAKEGATE_NATS_PORT'] ?? 4222);
-      if (!(await portIsFree(natsPort))) {
-        const taken = natsPort;
-        natsPort = await freePort();
-        say(`port ${taken} is taken; lakegate's own nats-server uses port ${natsPort} instead (it never joins a server it did not start)`);
+      if (natsPort !== 0 && !(await portIsFree(natsPort))) {
+        say(`port ${natsPort} is taken; lakegate's own nats-server takes a free port instead (it never joins a server it did not start)`);
+        natsPort = 0;
       }
       const storeDir = join(dataDir, 'nats');
+      const portsDir = join(dataDir, 'nats-ports');
       await mkdir(storeDir, { recursive: true });
-      started.push(startProcess('nats-server', bin, ['-a', '127.0.0.1', '-p', String(natsPort), '-js', '-sd', storeDir, '-n', 'lakegate-embedded'], env, join(logDir, 'nats-server.log')));
-      await waitUntil('nats-server', () => portIsFree(natsPort).then((free) => !free), 10_000, exitedEarly);
-      natsUrl = `nats://127.0.0.1:${natsPort}`;
+      await rm(portsDir, { recursive: true, force: true });
+      await mkdir(portsDir, { recursive: true });
+      // Port 0: the server picks its own free port and writes it to a ports file (no race with other processes).
+      const nats = startProcess(
+        'nats-server',
+        bin,
+        ['-a', '127.0.0.1', '-p', natsPort === 0 ? '-1' : String(natsPort), '--ports_file_dir', portsDir, '-js', '-sd', storeDir, '-n', 'lakegate-embedded'],
+        env,
+        join(logDir, 'nats-server.log'),
+      );
+      started.push(nats);
+      let listening: string | undefined;
+      await waitUntil(
+        'nats-server',
+        async () => {
+          const file = (await readdir(portsDir)).find((f) => f.endsWith('.ports'));
+          if (!file) return false;
+          listening = (JSON.parse(await readFile(join(portsDir, file), 'utf8')) as { nats?: string[] }).nats?.[0];
+          return listening !== undefined;
+        },
+        10_000,
+        exitedEarly,
+      );
+      natsUrl = listening!;
+      if (natsPort === 0 && env['LAKEGATE_NATS_PORT'] !== '0') say(`lakegate's nats-server listens on ${natsUrl}`);
     }
 
     // AWS STS: the loopback emulator unless a real endpoint is configured.
@@ -113,7 +137,6 @@ async function main(): Promise<void> {
     if (env['AWS_ENDPOINT_URL_STS']) {
       awsEnv['AWS_ENDPOINT_URL_STS'] = env['AWS_ENDPOINT_URL_STS'];
     } else {
-      const stsPort = await freePort();
       const accessKeyId = `AKIA${randomBytes(8).toString('hex').toUpperCase()}`;
       const secretAccessKey = randomBytes(30).toString('base64');
       started.push(
@@ -122,17 +145,18 @@ async function main(): Promise<void> {
           process.execPath,
           [
             join(root, 'tools/sts-emulator/dist/main.js'),
-            '--port', String(stsPort),
+            '--port', '0',
             '--access-key-id', accessKeyId,
             '--latency-ms', env['LAKEGATE_STS_EMULATOR_LATENCY_MS'] ?? '0',
           ],
           { ...env, STS_EMULATOR_SECRET_ACCESS_KEY: secretAccessKey },
           join(logDir, 'sts-emulator.log'),
+          { captureStdout: true },
         ),
       );
-      await waitUntil('sts-emulator', () => portIsFree(stsPort).then((free) => !free), 10_000, exitedEarly);
-      stsUrl = `http://127.0.0.1:${stsPort}`;
-      Object.assign(awsEnv, { AWS_ENDPOINT_URL_STS: `http://127.0.0.1:${stsPort}`, AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_REGION: env['AWS_REGION'] ?? 'us-east-1' });
+      // The emulator binds a free port itself and says which on its first line.
+      stsUrl = String((await firstLine(started.at(-1)!, 10_000))['url']);
+      Object.assign(awsEnv, { AWS_ENDPOINT_URL_STS: stsUrl, AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_REGION: env['AWS_REGION'] ?? 'us-east-1' });
     }
 
     // Azure: Azurite (OAuth, HTTPS) and a local Entra ID authority, unless identities are configured.
@@ -174,20 +198,19 @@ async function main(): Promise<void> {
     } else {
       const dir = join(dataDir, 'gcp');
       await mkdir(dir, { recursive: true, mode: 0o700 });
-      const gcpPort = await freePort();
       const keyFile = join(dir, 'source-key.json');
       if (!existsSync(keyFile)) {
         const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
         const key = {
           type: 'service_account', project_id: 'lakegate-demo', client_email: DEMO_GCP_SOURCE, private_key_id: randomBytes(8).toString('hex'),
-          private_key: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), token_uri: `http://127.0.0.1:${gcpPort}/token`,
+          private_key: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), token_uri: 'https://oauth2.googleapis.com/token',
         };
         await writeFile(keyFile, JSON.stringify(key), { mode: 0o600 });
       }
       const gcp = startProcess(
         'gcp-emulators',
         process.execPath,
-        [join(root, 'tools/gcp-emulators/dist/main.js'), '--port', String(gcpPort), '--service-account-key', keyFile],
+        [join(root, 'tools/gcp-emulators/dist/main.js'), '--port', '0', '--service-account-key', keyFile],
         env,
         join(logDir, 'gcp-emulators.log'),
         { captureStdout: true },
@@ -216,21 +239,32 @@ async function main(): Promise<void> {
       'minter-gcp': { LAKEGATE_ORDER_VERIFY_KEY_FILES: keys.orderVerify, ...gcpEnv },
       edge: {
         LAKEGATE_HTTP_PORT: String(httpPort),
+        LAKEGATE_HTTP_ADDRESS_FILE: join(dataDir, 'edge-address'),
         LAKEGATE_ACCESS_KEY_SEAL_KEY_FILE: keys.accessKeySeal,
         LAKEGATE_ASSERTION_KEY_AUTHZ_FILE: keys.assertionAuthz,
         LAKEGATE_ASSERTION_KEY_CATALOG_FILE: keys.assertionCatalog,
         LAKEGATE_ASSERTION_KEY_AUDIT_FILE: keys.assertionAudit,
       },
     };
-    if (!(await portIsFree(httpPort))) throw new Error(`port ${httpPort} is taken: set LAKEGATE_HTTP_PORT to a free port`);
+    if (httpPort !== 0 && !(await portIsFree(httpPort))) throw new Error(`port ${httpPort} is taken: set LAKEGATE_HTTP_PORT to a free port (or 0 for any)`);
+    await rm(join(dataDir, 'edge-address'), { force: true });
     for (const service of SERVICES) {
       // LAKEGATE_NODE_ARGS: extra node flags for the services, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile.
       const nodeArgs = (env['LAKEGATE_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
       started.push(startProcess(service, process.execPath, [...nodeArgs, join(root, `apps/${service}/dist/main.js`)], { ...common, ...perService[service] }, join(logDir, `${service}.log`)));
     }
 
-    const url = `http://127.0.0.1:${httpPort}`;
-    await waitUntil('lakegate', async () => (await fetch(`${url}/readyz`)).ok, 60_000, exitedEarly);
+    // The edge writes the address it listens on (port 0 = a free one it picked).
+    let url = '';
+    await waitUntil(
+      'lakegate',
+      async () => {
+        if (!url) url = existsSync(join(dataDir, 'edge-address')) ? (await readFile(join(dataDir, 'edge-address'), 'utf8')).trim() : '';
+        return url !== '' && (await fetch(`${url}/readyz`)).ok;
+      },
+      60_000,
+      exitedEarly,
+    );
     // What tools (bench, tests) need to find the running system; no secret in it.
     await writeFile(
       join(dataDir, 'run.json'),

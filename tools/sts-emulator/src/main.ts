@@ -79,6 +79,9 @@ const stop = () => {
     );
 };
 process.once('SIGTERM', stop);
+// Started by a launcher: stop when it is gone (reparented), even if it was killed outright.
+const parentPid = process.ppid;
+if (parentPid !== 1) setInterval(() => process.ppid !== parentPid && stop(), 1_000).unref();
 process.once('SIGINT', stop);
 
 const emulator = await started;
