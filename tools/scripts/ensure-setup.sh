@@ -27,3 +27,14 @@ if [ -z "${LAKEGATE_NATS_URL:-}" ] || [ "${1:-}" = "--with-nats" ]; then
     fi
   fi
 fi
+
+# openssl makes the self-signed certificate the local Azure stand-ins (Azurite, Entra ID) serve HTTPS with.
+if ! command -v openssl >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing openssl (Debian package)…"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null
+  else
+    echo "openssl is not installed. Install it with: sudo apt-get install -y openssl" >&2
+    exit 1
+  fi
+fi
