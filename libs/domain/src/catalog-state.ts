@@ -129,18 +129,12 @@ export function applyCatalogEntry(state: CatalogState, key: string, value: Uint8
       break;
     case 'volume': {
       const volume = decoded as VolumeInfo;
-      const previous = state.volumes.get(volume.volume_id);
-      if (previous) state.volumeIdsByName.delete(previous.value.full_name);
-      put(state.volumes, volume.volume_id);
-      state.volumeIdsByName.set(volume.full_name, volume.volume_id);
+      putNamed(state.volumes, state.volumeIdsByName, volume.volume_id, { value: volume, revision });
       break;
     }
     case 'table': {
       const table = decoded as TableInfo;
-      const previous = state.tables.get(table.table_id);
-      if (previous) state.tableIdsByName.delete(previous.value.full_name);
-      put(state.tables, table.table_id);
-      state.tableIdsByName.set(table.full_name, table.table_id);
+      putNamed(state.tables, state.tableIdsByName, table.table_id, { value: table, revision });
       break;
     }
     case 'share':
@@ -166,20 +160,12 @@ function removeEntry(state: CatalogState, kind: CatalogKeyKind, hexId: string): 
     case 'accesskey':
       state.accessKeys.delete(hexId);
       return;
-    case 'volume': {
-      const id = fromHex(hexId);
-      const previous = state.volumes.get(id);
-      if (previous) state.volumeIdsByName.delete(previous.value.full_name);
-      state.volumes.delete(id);
+    case 'volume':
+      removeNamed(state.volumes, state.volumeIdsByName, fromHex(hexId));
       return;
-    }
-    case 'table': {
-      const id = fromHex(hexId);
-      const previous = state.tables.get(id);
-      if (previous) state.tableIdsByName.delete(previous.value.full_name);
-      state.tables.delete(id);
+    case 'table':
+      removeNamed(state.tables, state.tableIdsByName, fromHex(hexId));
       return;
-    }
     case 'grants': {
       const [type, hex] = hexId.split('.', 2);
       state.grants.delete(grantKey(type as SecurableType, fromHex(hex ?? '')));
@@ -190,4 +176,17 @@ function removeEntry(state: CatalogState, kind: CatalogKeyKind, hexId: string): 
       map.delete(fromHex(hexId));
     }
   }
+}
+
+/** Objects kept by id with a full-name index (volumes, tables): a rename moves the index entry. */
+function putNamed<T extends { full_name: string }>(byId: Map<string, Versioned<T>>, idsByName: Map<string, string>, id: string, entry: Versioned<T>): void {
+  removeNamed(byId, idsByName, id);
+  byId.set(id, entry);
+  idsByName.set(entry.value.full_name, id);
+}
+
+function removeNamed<T extends { full_name: string }>(byId: Map<string, Versioned<T>>, idsByName: Map<string, string>, id: string): void {
+  const previous = byId.get(id);
+  if (previous) idsByName.delete(previous.value.full_name);
+  byId.delete(id);
 }

@@ -1,6 +1,5 @@
-import { describeMinterConformance } from '@lakegate/minter-conformance';
+import { describeMinterConformance, mintFailure } from '@lakegate/minter-conformance';
 import type { StorageLocation } from '@lakegate/contracts';
-import { LakegateError } from '@lakegate/contracts';
 import type { MintInput } from '@lakegate/minter-core';
 import { startStsEmulator, type StsEmulator } from '@lakegate/sts-emulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -45,15 +44,7 @@ const input = (overrides: Partial<MintInput> = {}): MintInput => ({
   ...overrides,
 });
 
-async function failure(promise: Promise<unknown>): Promise<LakegateError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(LakegateError);
-    return error as LakegateError;
-  }
-  throw new Error('expected the mint to fail');
-}
+const failure = mintFailure;
 
 const lastCall = () => {
   const call = emulator.calls.at(-1);

@@ -1,10 +1,10 @@
-import { describeMinterConformance } from '@lakegate/minter-conformance';
+import { describeMinterConformance, mintFailure } from '@lakegate/minter-conformance';
 import { writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { AnonymousCredential, BlobServiceClient, ContainerClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { createSelfSignedTls, startEntraAuthority, type EntraAuthority, type SelfSignedTls } from '@lakegate/azure-emulators';
-import { LakegateError, type StorageLocation } from '@lakegate/contracts';
+import type { StorageLocation } from '@lakegate/contracts';
 import type { MintInput, MintResult } from '@lakegate/minter-core';
 import { freePort } from '@lakegate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,15 +78,7 @@ async function outcome(operation: Promise<unknown>): Promise<string> {
   }
 }
 
-async function failure(promise: Promise<unknown>): Promise<LakegateError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(LakegateError);
-    return error as LakegateError;
-  }
-  throw new Error('expected the mint to fail');
-}
+const failure = mintFailure;
 
 const sasParams = (result: MintResult) => new URLSearchParams(result.credential.azure?.sasToken);
 

@@ -62,3 +62,14 @@ export function describeMinterConformance(name: string, conformance: () => Minte
     });
   });
 }
+
+/** Awaits a mint that must fail, and returns its catalog error (a raw error fails the test). */
+export async function mintFailure(promise: Promise<unknown>): Promise<LakegateError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(LakegateError);
+    return error as LakegateError;
+  }
+  throw new Error('expected the mint to fail');
+}

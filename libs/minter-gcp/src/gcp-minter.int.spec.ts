@@ -1,10 +1,10 @@
-import { describeMinterConformance } from '@lakegate/minter-conformance';
+import { describeMinterConformance, mintFailure } from '@lakegate/minter-conformance';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StorageLocation } from '@lakegate/contracts';
-import { LakegateError } from '@lakegate/contracts';
+import type { LakegateError } from '@lakegate/contracts';
 import { ACCESS_TOKEN_TYPE, startGcpEmulator, TOKEN_EXCHANGE_GRANT_TYPE, tokenFingerprint, type GcpEmulator } from '@lakegate/gcp-emulators';
 import type { MintInput } from '@lakegate/minter-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -43,15 +43,7 @@ const input = (overrides: Partial<MintInput> = {}): MintInput => ({
   ...overrides,
 });
 
-async function failure(promise: Promise<unknown>): Promise<LakegateError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(LakegateError);
-    return error as LakegateError;
-  }
-  throw new Error('expected the mint to fail');
-}
+const failure = mintFailure;
 
 const last = <E extends 'oauth2' | 'iam' | 'sts'>(endpoint: E) => {
   const call = emulator.callsTo(endpoint).at(-1);
