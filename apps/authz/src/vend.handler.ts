@@ -19,6 +19,22 @@ export interface VendHandlerDeps {
   clock: () => number;
 }
 
+/** How long authz waits for its view to reach the revision the edge had seen before it refuses. */
+const CATCH_UP_MS = 1_000;
+
+/**
+ * Read-your-writes: the edge had seen `revision`, so a change an admin call returned is in it; authz
+ * decides on a view at least that new, and refuses (retryably) rather than decide on an older one.
+ */
+async function catchUp(view: VendHandlerDeps['view'], revision: number | undefined): Promise<void> {
+  if (revision === undefined || view.revision >= revision) return;
+  try {
+    await view.waitFor(revision, CATCH_UP_MS);
+  } catch {
+    throw new LakegateError('SERVICE_UNAVAILABLE', 'The authorization service is catching up with the catalog; retry.');
+  }
+}
+
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /**
@@ -32,6 +48,7 @@ export function vendHandler(deps: VendHandlerDeps) {
     let identity: AssertedIdentity | undefined;
     try {
       request = CODECS.vendRequest.decode(msg.data);
+      await catchUp(deps.view, request.catalogRevision);
       identity = identify(deps, request, now);
       if (!msg.reply) throw new LakegateError('INVALID_ARGUMENT', 'A vend request needs a reply subject.');
       const decision = decide(deps, request, identity);
@@ -137,8 +154,8 @@ function decide(deps: VendHandlerDeps, request: VendRequest, identity: AssertedI
       return decideSharedTableAccess(state, { principal, share, schema, table, location });
     }
     case 'glue-table': {
-      const { tableArn, permissions, partitionValues, s3Path } = request.target;
-      return decideGlueTableAccess(state, { principal, tableArn, permissions, partitionValues, s3Path });
+      const { tableArn, permissions, supportedPermissionTypes, partitionValues, s3Path } = request.target;
+      return decideGlueTableAccess(state, { principal, tableArn, permissions, supportedPermissionTypes, partitionValues, s3Path });
     }
     case 'data-locations':
       return decideDataLocationsAccess(state, { principal, urls: request.target.urls, access: request.access });

@@ -5,7 +5,10 @@ import type { ServiceMsg } from '@lakegate/platform-nats';
 import type { Logger } from '@lakegate/telemetry';
 import { verifyAssertion, type AssertedIdentity, type SymmetricKey } from '@lakegate/trust';
 
-const isReadOnly = (operation: AdminRequest['operation']) => /^(Lf)?(Get|List)|^Sharing/.test(operation);
+const isReadOnly = (operation: AdminRequest['operation']) => /^(Lf|Glue)?(Get|List|BatchGet)|^Sharing/.test(operation);
+
+/** The API's own operation name: Lake Formation and Glue operations carry a prefix inside lakegate. */
+export const eventNameOf = (operation: string) => operation.replace(/^(Lf|Glue)(?=[A-Z])/, '');
 
 /**
  * Every admin call: verify the asserted caller, run the operation, write its audit record (the
@@ -27,7 +30,7 @@ export function adminHandler(deps: AdminContext & { assertionKeys: readonly Symm
       buildAuditRecord(
         {
           stage: 'catalog',
-          eventName: request.operation.replace(/^Lf/, ''),
+          eventName: eventNameOf(request.operation),
           requestId: request.requestId,
           region: deps.region,
           userIdentity: { type: 'LakegatePrincipal', principalId: identity.principal, userName: identity.principal, authMethod: identity.authMethod, ...(identity.credentialId ? { accessKeyId: identity.credentialId } : {}) },
@@ -43,6 +46,8 @@ export function adminHandler(deps: AdminContext & { assertionKeys: readonly Symm
       ),
     );
     if (failure) throw failure;
-    return CODECS.adminReply.encode({ ok: true, result });
+    // A change answers with the revision that holds it: the edge waits for it before replying.
+    const revision = isReadOnly(request.operation) ? undefined : await deps.writer.lastRevision();
+    return CODECS.adminReply.encode({ ok: true, result, ...(revision === undefined ? {} : { revision }) });
   };
 }

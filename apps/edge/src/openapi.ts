@@ -18,7 +18,7 @@ interface Collected {
 
 const faceOf = (url: string) =>
   url.startsWith('/api/2.') ? 'Unity Catalog' : url.startsWith('/delta-sharing') ? 'Delta Sharing' : url.startsWith('/v1/') ? 'Iceberg REST'
-    : url.startsWith('/GetTemporary') ? 'Lake Formation' : url.startsWith('/api/v1/audit') ? 'Audit' : url.includes('z') && url.startsWith('/health') ? 'Health' : 'lakegate';
+    : url === '/' ? 'Glue' : /^\/[A-Z]/.test(url) ? 'Lake Formation' : url.startsWith('/api/v1/audit') ? 'Audit' : url.includes('z') && url.startsWith('/health') ? 'Health' : 'lakegate';
 
 /**
  * One OpenAPI 3.1 document for every HTTP route, collected as routes are registered (fastify's

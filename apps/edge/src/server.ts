@@ -12,12 +12,14 @@ import { DELTA_SHARING_PREFIX, registerDeltaSharingFace, sendDeltaSharingError }
 import { ICEBERG_PREFIX, registerIcebergFace, sendIcebergError } from './faces/iceberg.face.js';
 import { AUDIT_PREFIX, registerAuditLookupFace, sendCloudTrailError } from './faces/audit-lookup.face.js';
 import { registerUnityCatalogFace, sendUcError } from './faces/unity-catalog.face.js';
+import { isGlueRequest, registerGlueFace, sendGlueError } from './faces/glue.face.js';
 
 /** The face a path belongs to decides the shape of its errors. */
 function sendFaceError(request: FastifyRequest, reply: FastifyReply, error: LakegateError, httpStatus?: number): FastifyReply {
   if (request.url.startsWith(AUDIT_PREFIX)) return sendCloudTrailError(reply, error, httpStatus);
   if (request.url.startsWith(`${ICEBERG_PREFIX}/`)) return sendIcebergError(reply, error, httpStatus);
   if (request.url.startsWith(`${DELTA_SHARING_PREFIX}/`)) return sendDeltaSharingError(reply, error, httpStatus);
+  if (isGlueRequest(request)) return sendGlueError(reply, error, httpStatus);
   if (LAKE_FORMATION_OPERATIONS.some((op) => request.url === `/${op}` || request.url.startsWith(`/${op}?`))) return sendLakeFormationError(reply, error, httpStatus);
   return sendUcError(reply, error, httpStatus);
 }
@@ -115,6 +117,7 @@ export async function buildEdgeServer(ctx: EdgeContext): Promise<FastifyInstance
   registerIcebergFace(app, ctx);
   registerDeltaSharingFace(app, ctx);
   registerLakeFormationFace(app, ctx);
+  registerGlueFace(app, ctx);
   registerExplainFace(app, ctx);
   registerAuditLookupFace(app, ctx);
   return app;

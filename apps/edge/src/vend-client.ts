@@ -39,6 +39,7 @@ export async function vend(ctx: EdgeContext, request: FastifyRequest, identity: 
       ...(input.auditContext ? { auditContext: input.auditContext } : {}),
       requestParameters: input.requestParameters,
       ...(input.dryRun ? { dryRun: true } : {}),
+      ...(ctx.view.revision > 0 ? { catalogRevision: ctx.view.revision } : {}),
       source: { ip: request.ip, ...(userAgent ? { userAgent: userAgent.slice(0, 1024) } : {}) },
     },
     ctx.clock(),

@@ -19,6 +19,7 @@ import type { CatalogView, CatalogWriter } from './catalog-kv.js';
 import { withKeyLock } from './key-lock.js';
 import { OBJECT_OPERATIONS, runObjectAdmin } from './uc-objects-admin.js';
 import { runLakeFormationAdmin } from './lf-admin.js';
+import { runGlueAdmin } from './glue-admin.js';
 import { runShareAdmin, runSharingRead } from './sharing-admin.js';
 import { applyPlan, catalogSeedCodec, exportSeed, planSeed } from './catalog-seed.js';
 import { Value } from '@sinclair/typebox/value';
@@ -81,6 +82,7 @@ export async function runAdminOperation(ctx: AdminContext, principal: string, re
   if (req.operation.startsWith('Sharing')) return runSharingRead(ctx.view.state, principal, req);
   if (OBJECT_OPERATIONS.has(req.operation)) return runObjectAdmin(ctx, principal, req);
   if (req.operation.startsWith('Lf')) return runLakeFormationAdmin(ctx, principal, req);
+  if (req.operation.startsWith('Glue')) return runGlueAdmin(ctx, principal, req);
   if (req.operation === 'CreateShare' || req.operation === 'GetShare' || req.operation === 'UpdateShare' || req.operation === 'CreateRecipient') {
     return runShareAdmin(ctx, principal, req);
   }
@@ -272,6 +274,14 @@ function securableOf(state: CatalogState, rawType: string, name: string): Secura
       const share = state.shares.get(name.toLowerCase())?.value;
       if (!share) throw missing();
       return { type, name: share.name, owners: [share.owner], catalogOwner: undefined };
+    }
+    case 'data_cells_filter': {
+      const slash = name.lastIndexOf('/');
+      const tableName = name.slice(0, slash);
+      const filter = slash > 0 ? state.cellsFilters.get(tableName)?.get(name.slice(slash + 1))?.value : undefined;
+      if (!filter) throw missing();
+      const tableId = state.tableIdsByName.get(tableName);
+      return { type, name, owners: owners(filter.owner, tableId ? state.tables.get(tableId)?.value.owner : undefined, schemaOwner, catalogOwner), catalogOwner };
     }
   }
 }

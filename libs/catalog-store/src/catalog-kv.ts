@@ -114,6 +114,11 @@ export class CatalogWriter {
     this.publishEvent(key, 'delete', undefined);
   }
 
+  /** The bucket's latest revision: every write made so far, deletions included, is at or below it. */
+  async lastRevision(): Promise<number> {
+    return (await this.kv.status()).streamInfo.state.last_seq;
+  }
+
   async get(key: string): Promise<{ value: unknown; revision: number } | undefined> {
     const entry = await this.kv.get(key);
     if (!entry || entry.operation !== 'PUT') return undefined;

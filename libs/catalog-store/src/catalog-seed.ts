@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import {
   CATALOG_KEYS,
+  DataCellsFilterInfo,
   ExternalLocation,
   GrantList,
   MetastoreSettings,
@@ -12,7 +13,7 @@ import {
   LakegateError,
   type TokenRecord,
 } from '@lakegate/contracts';
-import { grantKey, type CatalogState } from '@lakegate/domain';
+import { grantKey, partitionValuesKey, type CatalogState } from '@lakegate/domain';
 import type { CatalogWriter } from './catalog-kv.js';
 
 /** A declarative catalog: what `npm start` loads as the demo, and what `lakegate apply` will take. */
@@ -50,6 +51,7 @@ export const CatalogSeed = Type.Object(
           storage_location: Type.String(),
           auxiliary_locations: Type.Optional(Type.Array(Type.String())),
           columns: Type.Optional(Type.Array(Type.Object({ name: Type.String(), type_name: Type.String(), partition_index: Type.Optional(Type.Integer()) }))),
+          properties: Type.Optional(Type.Record(Type.String(), Type.String())),
           owner: Type.String(),
           comment: Type.Optional(Type.String()),
         },
@@ -57,6 +59,15 @@ export const CatalogSeed = Type.Object(
       ),
       { default: [] },
     ),
+    /** Partitions of tables (`table` is the table's full name), each with its own location. */
+    partitions: Type.Array(
+      Type.Object(
+        { table: Type.String(), values: Type.Array(Type.String(), { minItems: 1 }), storage_location: Type.String(), parameters: Type.Optional(Type.Record(Type.String(), Type.String())) },
+        { additionalProperties: false },
+      ),
+      { default: [] },
+    ),
+    data_cells_filters: Type.Array(Type.Omit(DataCellsFilterInfo, ['created_at'], { additionalProperties: false }), { default: [] }),
     grants: Type.Array(GrantList, { default: [] }),
   },
   { $id: 'CatalogSeed', additionalProperties: false },
@@ -117,6 +128,15 @@ export function planSeed(state: CatalogState, seed: CatalogSeed, now: number): P
     const table_id = stableId('table', full_name);
     add(CATALOG_KEYS.table(table_id), 'table', full_name, { ...t, full_name, table_id, created_at: now, created_by: t.owner }, state.tables.get(table_id));
   }
+  for (const p of seed.partitions) {
+    const table_id = stableId('table', p.table);
+    const { table, ...rest } = p;
+    const current = state.partitions.get(table_id)?.get(partitionValuesKey(p.values));
+    add(CATALOG_KEYS.partition(table_id, p.values), 'partition', `${table} ${JSON.stringify(p.values)}`, { ...rest, table_id, table_full_name: table, created_at: now }, current);
+  }
+  for (const f of seed.data_cells_filters) {
+    add(CATALOG_KEYS.cellsFilter(f.table_full_name, f.name), 'data_cells_filter', `${f.table_full_name}/${f.name}`, { ...f, created_at: now }, state.cellsFilters.get(f.table_full_name)?.get(f.name));
+  }
   for (const g of seed.grants) add(CATALOG_KEYS.grants(g.securable_type, g.securable_name), 'grants', `${g.securable_type} ${g.securable_name}`, { ...g }, state.grants.get(grantKey(g.securable_type, g.securable_name)));
   return plan;
 }
@@ -148,6 +168,8 @@ export function exportSeed(state: CatalogState): CatalogSeed {
     schemas: values(state.schemas).map((sc) => strip(sc, 'full_name')),
     volumes: values(state.volumes).map((v) => strip(v, 'full_name', 'volume_id')),
     tables: values(state.tables).map((t) => strip(t, 'full_name', 'table_id')),
+    partitions: [...state.partitions.values()].flatMap((m) => values(m)).map((p) => ({ ...(strip(p, 'table_id', 'table_full_name') as Record<string, unknown>), table: p.table_full_name }) as never),
+    data_cells_filters: [...state.cellsFilters.values()].flatMap((m) => values(m)).map((f) => strip(f)),
     grants: values(state.grants),
   };
 }

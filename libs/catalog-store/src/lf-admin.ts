@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
-import { CATALOG_KEYS, codec, LakegateError, type AdminRequest, type GrantList, type SecurableType } from '@lakegate/contracts';
+import { CATALOG_KEYS, cellsFilterSecurableName, codec, LakegateError, type AdminRequest, type DataCellsFilterInfo, type GrantList, type SecurableType } from '@lakegate/contracts';
 import { canonicalPrivilege, grantKey, normaliseLocation, PRIVILEGES, type CatalogState, type Privilege } from '@lakegate/domain';
 import type { AdminContext } from './catalog-admin.js';
 import { withKeyLock } from './key-lock.js';
@@ -23,7 +23,39 @@ const Resource = Type.Object({
     }),
   ),
   DataLocation: Type.Optional(Type.Object({ CatalogId: Type.Optional(Type.String()), ResourceArn: Type.String({ minLength: 1, maxLength: 2048 }) })),
+  DataCellsFilter: Type.Optional(Type.Object({ TableCatalogId: Type.Optional(Type.String()), DatabaseName: Type.String({ minLength: 1, maxLength: 255 }), TableName: Type.String({ minLength: 1, maxLength: 255 }), Name: Type.String({ minLength: 1, maxLength: 255 }) })),
+  TableWithColumns: Type.Optional(
+    Type.Object({
+      CatalogId: Type.Optional(Type.String()),
+      DatabaseName: Type.String({ minLength: 1, maxLength: 255 }),
+      Name: Type.String({ minLength: 1, maxLength: 255 }),
+      ColumnNames: Type.Optional(Type.Array(Type.String({ maxLength: 255 }))),
+      ColumnWildcard: Type.Optional(Type.Object({ ExcludedColumnNames: Type.Optional(Type.Array(Type.String({ maxLength: 255 }))) })),
+    }),
+  ),
 });
+const FilterName = Type.String({ minLength: 1, maxLength: 255 });
+const TableData = Type.Object({
+  TableCatalogId: Type.String({ minLength: 1, maxLength: 255 }),
+  DatabaseName: Type.String({ minLength: 1, maxLength: 255 }),
+  TableName: Type.String({ minLength: 1, maxLength: 255 }),
+  Name: FilterName,
+  RowFilter: Type.Optional(Type.Object({ FilterExpression: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })), AllRowsWildcard: Type.Optional(Type.Object({})) })),
+  ColumnNames: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: 4096 })),
+  ColumnWildcard: Type.Optional(Type.Object({ ExcludedColumnNames: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: 4096 })) })),
+  VersionId: Type.Optional(Type.String({ maxLength: 255 })),
+});
+const CreateFilterBody = codec(Type.Object({ TableData }));
+const FilterRefBody = codec(
+  Type.Object({ TableCatalogId: Type.Optional(Type.String()), DatabaseName: Type.String({ minLength: 1, maxLength: 255 }), TableName: Type.String({ minLength: 1, maxLength: 255 }), Name: FilterName }),
+);
+const ListFiltersBody = codec(
+  Type.Object({
+    Table: Type.Optional(Type.Object({ CatalogId: Type.Optional(Type.String()), DatabaseName: Type.String({ minLength: 1, maxLength: 255 }), Name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })), TableWildcard: Type.Optional(Type.Object({})) })),
+    NextToken: Type.Optional(Type.String({ maxLength: 64 })),
+    MaxResults: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  }),
+);
 const LF_PERMISSION = Type.String({ maxLength: 64 });
 const GrantBody = codec(
   Type.Object({
@@ -70,6 +102,8 @@ const TO_PRIVILEGES: Record<string, Partial<Record<SecurableType, Privilege[]>>>
   DESCRIBE: { schema: [PRIVILEGES.useSchema], catalog: [PRIVILEGES.useCatalog] },
   DATA_LOCATION_ACCESS: { external_location: [PRIVILEGES.createExternalTable] },
 };
+// SELECT on a data cells filter is the filtered read; the filter's table decides what it shows.
+(TO_PRIVILEGES['SELECT'] as Partial<Record<SecurableType, Privilege[]>>).data_cells_filter = [PRIVILEGES.select];
 const FROM_PRIVILEGE: Record<string, string[]> = {
   [PRIVILEGES.select]: ['SELECT'],
   [PRIVILEGES.modify]: ['INSERT', 'DELETE'],
@@ -99,6 +133,20 @@ const s3Arn = (url: string) => `arn:aws:s3:::${url.slice('s3://'.length)}`;
 
 function securableOf(state: CatalogState, resource: ReturnType<typeof GrantBody.check>['Resource']): { type: SecurableType; name: string } {
   const glue = state.metastore?.value.aws_glue_catalog ?? 'main';
+  if (resource.DataCellsFilter) {
+    const f = resource.DataCellsFilter;
+    const table = `${glue}.${f.DatabaseName}.${f.TableName}`;
+    if (!state.cellsFilters.get(table)?.has(f.Name)) throw lfError('NOT_FOUND', `Data cells filter '${f.Name}' on ${f.DatabaseName}.${f.TableName} does not exist.`, 'EntityNotFoundException');
+    return { type: 'data_cells_filter', name: cellsFilterSecurableName(table, f.Name) };
+  }
+  if (resource.TableWithColumns) {
+    const t = resource.TableWithColumns;
+    const everyColumn = t.ColumnWildcard && !t.ColumnNames && (t.ColumnWildcard.ExcludedColumnNames ?? []).length === 0;
+    if (!everyColumn) {
+      throw invalid('lakegate expresses column-level permissions as data cells filters: create one (CreateDataCellsFilter with ColumnNames or ColumnWildcard) and grant SELECT on it.');
+    }
+    return securableOf(state, { Table: { DatabaseName: t.DatabaseName, Name: t.Name } });
+  }
   if (resource.Table) {
     if (!resource.Table.Name || resource.Table.TableWildcard) {
       const schema = `${glue}.${resource.Table.DatabaseName}`;
@@ -128,10 +176,15 @@ function resourceOf(state: CatalogState, type: SecurableType, name: string): Rec
   const glue = state.metastore?.value.aws_glue_catalog ?? 'main';
   const catalogId = state.metastore?.value.aws_account_id;
   const [cat, db, table] = name.split('.');
-  if ((type === 'table' || type === 'schema' || type === 'catalog') && cat !== glue) return undefined;
+  if ((type === 'table' || type === 'schema' || type === 'catalog' || type === 'data_cells_filter') && cat !== glue) return undefined;
   if (type === 'table') return { Table: { CatalogId: catalogId, DatabaseName: db, Name: table } };
   if (type === 'schema') return { Database: { CatalogId: catalogId, Name: db } };
   if (type === 'catalog') return { Catalog: {} };
+  if (type === 'data_cells_filter') {
+    const slash = name.lastIndexOf('/');
+    const [, fdb, ftable] = name.slice(0, slash).split('.');
+    return { DataCellsFilter: { TableCatalogId: catalogId, DatabaseName: fdb, TableName: ftable, Name: name.slice(slash + 1) } };
+  }
   if (type === 'external_location') {
     const location = state.locations.get(name)?.value;
     return location && location.url.startsWith('s3://') ? { DataLocation: { CatalogId: catalogId, ResourceArn: s3Arn(normaliseLocation(location.url).url) } } : undefined;
@@ -271,7 +324,105 @@ export async function runLakeFormationAdmin(ctx: AdminContext, principal: string
           .map((l) => ({ ResourceArn: s3Arn(normaliseLocation(l.url).url), RoleArn: state.credentials.get(l.credential_name)?.value.aws_iam_role?.role_arn })),
       };
     }
+    case 'LfCreateDataCellsFilter': {
+      const { TableData: d } = CreateFilterBody.check(req.body);
+      checkCatalogId(state, d.TableCatalogId);
+      const table = glueTableOf(state, d.DatabaseName, d.TableName);
+      if (!ctx.admins.has(principal) && table.owner !== principal) throw lfError('PERMISSION_DENIED', `'${principal}' may not create data cells filters on ${table.full_name}: data lake administrators and the table's owner may.`, 'AccessDeniedException');
+      if ((d.ColumnNames === undefined) === (d.ColumnWildcard === undefined)) throw invalid('A data cells filter names exactly one of ColumnNames and ColumnWildcard.');
+      if (d.RowFilter && (d.RowFilter.FilterExpression === undefined) === (d.RowFilter.AllRowsWildcard === undefined)) throw invalid('A RowFilter holds exactly one of FilterExpression and AllRowsWildcard.');
+      const known = new Map((table.columns ?? []).map((c) => [c.name.toLowerCase(), c.name]));
+      const columns = (names: string[] | undefined) =>
+        names?.map((n) => {
+          const name = known.get(n.toLowerCase());
+          if (!name) throw invalid(`Column '${n}' is not a column of ${d.DatabaseName}.${d.TableName}.`);
+          return name;
+        });
+      const filter: DataCellsFilterInfo = {
+        table_full_name: table.full_name,
+        name: d.Name,
+        ...(d.ColumnNames ? { column_names: columns(d.ColumnNames) } : {}),
+        ...(d.ColumnWildcard?.ExcludedColumnNames?.length ? { excluded_column_names: columns(d.ColumnWildcard.ExcludedColumnNames) } : {}),
+        ...(d.RowFilter?.FilterExpression ? { row_filter_expression: d.RowFilter.FilterExpression } : {}),
+        owner: principal,
+        created_at: ctx.clock(),
+      };
+      if (state.cellsFilters.get(table.full_name)?.has(d.Name)) throw lfError('INVALID_ARGUMENT', `Data cells filter '${d.Name}' already exists on ${d.DatabaseName}.${d.TableName}.`, 'AlreadyExistsException');
+      try {
+        await ctx.view.waitFor(await ctx.writer.put(CATALOG_KEYS.cellsFilter(table.full_name, d.Name), filter, undefined));
+      } catch (error) {
+        const code = (error as LakegateError).code;
+        if (code === 'ALREADY_EXISTS' || code === 'CONFLICT') throw lfError('INVALID_ARGUMENT', `Data cells filter '${d.Name}' already exists.`, 'AlreadyExistsException');
+        throw error;
+      }
+      return {};
+    }
+    case 'LfDeleteDataCellsFilter': {
+      const b = FilterRefBody.check(req.body);
+      checkCatalogId(state, b.TableCatalogId);
+      const table = glueTableOf(state, b.DatabaseName, b.TableName);
+      const entry = state.cellsFilters.get(table.full_name)?.get(b.Name);
+      if (!entry) throw lfError('NOT_FOUND', `Data cells filter '${b.Name}' on ${b.DatabaseName}.${b.TableName} does not exist.`, 'EntityNotFoundException');
+      if (!ctx.admins.has(principal) && table.owner !== principal && entry.value.owner !== principal) throw lfError('PERMISSION_DENIED', `'${principal}' may not delete data cells filter '${b.Name}'.`, 'AccessDeniedException');
+      const securable = cellsFilterSecurableName(table.full_name, b.Name);
+      const grants = state.grants.get(grantKey('data_cells_filter', securable));
+      // Grants first: a filter never outlives them, so no one keeps a grant on a filter that is gone.
+      if (grants) await ctx.writer.remove(CATALOG_KEYS.grants('data_cells_filter', securable), grants.revision);
+      await ctx.writer.remove(CATALOG_KEYS.cellsFilter(table.full_name, b.Name), entry.revision);
+      return {};
+    }
+    case 'LfGetDataCellsFilter': {
+      const b = FilterRefBody.check(req.body);
+      checkCatalogId(state, b.TableCatalogId);
+      const table = glueTableOf(state, b.DatabaseName, b.TableName);
+      const entry = state.cellsFilters.get(table.full_name)?.get(b.Name);
+      if (!entry) throw lfError('NOT_FOUND', `Data cells filter '${b.Name}' on ${b.DatabaseName}.${b.TableName} does not exist.`, 'EntityNotFoundException');
+      requireLfAdmin(ctx, principal);
+      return { DataCellsFilter: tableDataOf(state, entry.value, entry.revision) };
+    }
+    case 'LfListDataCellsFilter': {
+      requireLfAdmin(ctx, principal);
+      const b = ListFiltersBody.check(req.body ?? {});
+      checkCatalogId(state, b.Table?.CatalogId);
+      const glue = state.metastore?.value.aws_glue_catalog ?? 'main';
+      const prefix = b.Table ? `${glue}.${b.Table.DatabaseName}.` : `${glue}.`;
+      const all = [...state.cellsFilters.entries()]
+        .filter(([table]) => (b.Table?.Name ? table === `${prefix}${b.Table.Name}` : table.startsWith(prefix)))
+        .flatMap(([, filters]) => [...filters.values()])
+        .sort((x, y) => `${x.value.table_full_name}/${x.value.name}`.localeCompare(`${y.value.table_full_name}/${y.value.name}`));
+      const start = b.NextToken ? Number(Buffer.from(b.NextToken, 'base64url').toString()) : 0;
+      if (!Number.isInteger(start) || start < 0) throw invalid('NextToken is not valid.');
+      const max = b.MaxResults ?? 100;
+      return { DataCellsFilters: all.slice(start, start + max).map((f) => tableDataOf(state, f.value, f.revision)), ...(start + max < all.length ? { NextToken: Buffer.from(String(start + max)).toString('base64url') } : {}) };
+    }
     default:
       throw new LakegateError('NOT_IMPLEMENTED', `Operation ${req.operation} is not implemented.`);
   }
+}
+
+function checkCatalogId(state: CatalogState, id: string | undefined): void {
+  const account = state.metastore?.value.aws_account_id;
+  if (id !== undefined && id !== account) throw lfError('NOT_FOUND', `Catalog '${id}' does not exist: this Data Catalog is account ${account}.`, 'EntityNotFoundException');
+}
+
+function glueTableOf(state: CatalogState, database: string, name: string) {
+  const glue = state.metastore?.value.aws_glue_catalog ?? 'main';
+  const id = state.tableIdsByName.get(`${glue}.${database}.${name}`);
+  const table = id ? state.tables.get(id)?.value : undefined;
+  if (!table) throw lfError('NOT_FOUND', `Table '${database}.${name}' does not exist.`, 'EntityNotFoundException');
+  return table;
+}
+
+/** A stored filter as Lake Formation's `DataCellsFilter`. */
+function tableDataOf(state: CatalogState, f: DataCellsFilterInfo, revision: number): Record<string, unknown> {
+  const [, database, table] = f.table_full_name.split('.');
+  return {
+    TableCatalogId: state.metastore?.value.aws_account_id,
+    DatabaseName: database,
+    TableName: table,
+    Name: f.name,
+    RowFilter: f.row_filter_expression ? { FilterExpression: f.row_filter_expression } : { AllRowsWildcard: {} },
+    ...(f.column_names ? { ColumnNames: f.column_names } : { ColumnWildcard: { ExcludedColumnNames: f.excluded_column_names ?? [] } }),
+    VersionId: String(revision),
+  };
 }

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import {
   CATALOG_KEYS,
+  cellsFilterSecurableName,
   codec,
   ExternalLocation,
   LakegateError,
@@ -11,7 +12,7 @@ import {
   type TableInfo,
   type VolumeInfo,
 } from '@lakegate/contracts';
-import { coveringExternalLocation, locationCovers, normaliseLocation, principalsOf, type CatalogState } from '@lakegate/domain';
+import { coveringExternalLocation, grantKey, locationCovers, normaliseLocation, principalsOf, type CatalogState } from '@lakegate/domain';
 import type { AdminContext } from './catalog-admin.js';
 import { stableId } from './catalog-seed.js';
 
@@ -20,7 +21,7 @@ const Comment = Type.Optional(Type.String({ maxLength: 65_536 }));
 const CreateCatalogBody = codec(Type.Object({ name: Name, comment: Comment, properties: Type.Optional(Type.Record(Type.String(), Type.String())), storage_root: Type.Optional(Type.String()) }));
 const CreateSchemaBody = codec(Type.Object({ name: Name, catalog_name: Name, comment: Comment, properties: Type.Optional(Type.Record(Type.String(), Type.String())) }));
 const UpdateBody = codec(Type.Object({ new_name: Type.Optional(Name), comment: Comment, owner: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })), properties: Type.Optional(Type.Record(Type.String(), Type.String())) }));
-const Column = Type.Object({ name: Type.String({ minLength: 1, maxLength: 255 }), type_name: Type.String({ minLength: 1, maxLength: 64 }), partition_index: Type.Optional(Type.Integer({ minimum: 0 })) });
+const Column = Type.Object({ name: Type.String({ minLength: 1, maxLength: 255 }), type_name: Type.String({ minLength: 1, maxLength: 131_072 }), partition_index: Type.Optional(Type.Integer({ minimum: 0 })) });
 const CreateTableBody = codec(
   Type.Object({
     name: Name,
@@ -54,7 +55,7 @@ const param = (req: AdminRequest, name: string): string => {
 };
 
 /** Owners of the object or of a parent, and metastore admins, manage it. */
-function mayManage(ctx: AdminContext, principal: string, owners: (string | undefined)[]): boolean {
+export function mayManage(ctx: AdminContext, principal: string, owners: (string | undefined)[]): boolean {
   if (ctx.admins.has(principal)) return true;
   const identities = principalsOf(ctx.view.state, principal);
   return owners.some((o) => o !== undefined && identities.has(o));
@@ -63,12 +64,24 @@ function mayManage(ctx: AdminContext, principal: string, owners: (string | undef
 const denied = (principal: string, what: string) => new LakegateError('PERMISSION_DENIED', `User '${principal}' may not ${what}.`);
 const notFound = (kind: string, name: string) => new LakegateError('NOT_FOUND', `${kind} '${name}' does not exist.`);
 
-/** A location for a new table or volume: normalised, under an external location, not inside another object. */
-function checkLocation(state: CatalogState, url: string, what: string): string {
+/**
+ * A location for a new table, volume or partition: normalised, under an external location, and not
+ * overlapping another object (nor another table's partitions), so no path borrows another object's
+ * grants. `own` names the table whose own location and partitions it may overlap (for its partitions).
+ */
+export function checkLocation(state: CatalogState, url: string, what: string, own?: { tableId: string }): string {
   const target = normaliseLocation(url);
   if (!coveringExternalLocation(state, target)) throw new LakegateError('INVALID_ARGUMENT', `No external location covers '${target.url}' for ${what}.`);
-  for (const { value } of state.tables.values()) if (overlaps(value.storage_location, target.url)) throw new LakegateError('INVALID_ARGUMENT', `'${target.url}' overlaps table '${value.full_name}'.`);
+  for (const { value } of state.tables.values()) {
+    if (value.table_id !== own?.tableId && overlaps(value.storage_location, target.url)) throw new LakegateError('INVALID_ARGUMENT', `'${target.url}' overlaps table '${value.full_name}'.`);
+  }
   for (const { value } of state.volumes.values()) if (overlaps(value.storage_location, target.url)) throw new LakegateError('INVALID_ARGUMENT', `'${target.url}' overlaps volume '${value.full_name}'.`);
+  for (const [tableId, partitions] of state.partitions) {
+    if (tableId === own?.tableId) continue;
+    for (const { value } of partitions.values()) {
+      if (overlaps(value.storage_location, target.url)) throw new LakegateError('INVALID_ARGUMENT', `'${target.url}' overlaps partition [${value.values.join(', ')}] of table '${value.table_full_name}'.`);
+    }
+  }
   return target.url;
 }
 
@@ -89,6 +102,19 @@ const page = <T>(items: T[], req: AdminRequest) => {
   const slice = items.slice(offset, offset + max);
   return { items: slice, next: offset + max < items.length ? Buffer.from(String(offset + max)).toString('base64url') : undefined };
 };
+
+/** A deleted table takes its partitions and data cells filters (and their grants) with it. */
+async function removeTableChildren(ctx: AdminContext, tableId: string, fullName: string): Promise<void> {
+  const state = ctx.view.state;
+  for (const { value, revision } of [...(state.partitions.get(tableId)?.values() ?? [])]) {
+    await ctx.writer.remove(CATALOG_KEYS.partition(tableId, value.values), revision);
+  }
+  for (const { value, revision } of [...(state.cellsFilters.get(fullName)?.values() ?? [])]) {
+    await ctx.writer.remove(CATALOG_KEYS.cellsFilter(fullName, value.name), revision);
+    const grants = state.grants.get(grantKey('data_cells_filter', cellsFilterSecurableName(fullName, value.name)));
+    if (grants) await ctx.writer.remove(CATALOG_KEYS.grants('data_cells_filter', cellsFilterSecurableName(fullName, value.name)), grants.revision);
+  }
+}
 
 /** Unity Catalog's create/list/get/update/delete of catalogs, schemas, tables, volumes, credentials and external locations. */
 export async function runObjectAdmin(ctx: AdminContext, principal: string, req: AdminRequest): Promise<unknown> {
@@ -190,6 +216,7 @@ export async function runObjectAdmin(ctx: AdminContext, principal: string, req: 
           table_id: stableId('table', full_name), catalog_name: t.catalog_name, schema_name: t.schema_name, name: t.name, full_name, table_type: t.table_type,
           data_source_format: t.data_source_format, storage_location, owner: principal, created_at: now, created_by: principal,
           ...(t.columns ? { columns: t.columns } : {}), ...(t.comment ? { comment: t.comment } : {}),
+          ...(t.properties && Object.keys(t.properties).length > 0 ? { properties: t.properties } : {}),
         };
         if (state.tableIdsByName.has(full_name)) throw new LakegateError('ALREADY_EXISTS', `Table '${full_name}' already exists.`);
         await write(CATALOG_KEYS.table(info.table_id), info);
@@ -235,6 +262,7 @@ export async function runObjectAdmin(ctx: AdminContext, principal: string, req: 
         throw denied(principal, `delete ${isTable ? 'table' : 'volume'} '${name}'`);
       }
       await remove(isTable ? CATALOG_KEYS.table(id) : CATALOG_KEYS.volume(id), entry.revision);
+      if (isTable) await removeTableChildren(ctx, id, name);
       return {};
     }
     case 'CreateStorageCredential': {

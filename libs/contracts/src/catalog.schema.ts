@@ -137,16 +137,56 @@ export const TableInfo = Type.Object(
     /** Further locations the table's files live in (e.g. Delta Sharing auxiliary locations). */
     auxiliary_locations: Type.Optional(Type.Array(Type.String())),
     columns: Type.Optional(Type.Array(Type.Object({ name: Type.String(), type_name: Type.String(), partition_index: Type.Optional(Type.Integer()) }))),
+    /** Table properties (Glue's table parameters and storage descriptor details travel here too). */
+    properties: Type.Optional(Type.Record(Type.String(), Type.String())),
     owner: Type.String(),
     comment: Type.Optional(Type.String()),
     created_at: Type.Integer(),
     created_by: Type.Optional(Type.String()),
     updated_at: Type.Optional(Type.Integer()),
+    updated_by: Type.Optional(Type.String()),
     metastore_id: Type.Optional(Type.String()),
   },
   { $id: 'TableInfo', additionalProperties: false },
 );
 export type TableInfo = Static<typeof TableInfo>;
+
+/** A partition of a table (Glue): its values, in the order of the table's partition keys, and its own location, which need not lie under the table's. */
+export const PartitionInfo = Type.Object(
+  {
+    table_id: Type.String(),
+    table_full_name: Type.String(),
+    values: Type.Array(Type.String({ maxLength: 1024 }), { minItems: 1, maxItems: 100 }),
+    storage_location: Type.String(),
+    parameters: Type.Optional(Type.Record(Type.String(), Type.String())),
+    created_at: Type.Integer(),
+    created_by: Type.Optional(Type.String()),
+  },
+  { $id: 'PartitionInfo', additionalProperties: false },
+);
+export type PartitionInfo = Static<typeof PartitionInfo>;
+
+/**
+ * A Lake Formation data cells filter on a table: the columns it shows (named, or all but the excluded
+ * ones) and the rows (a PartiQL row filter expression; absent = all rows). SELECT granted on a filter
+ * is a filtered permission: only an engine that enforces the filter may get credentials through it.
+ */
+export const DataCellsFilterInfo = Type.Object(
+  {
+    table_full_name: Type.String(),
+    name: Type.String({ minLength: 1, maxLength: 255 }),
+    column_names: Type.Optional(Type.Array(Type.String({ maxLength: 255 }), { maxItems: 4096 })),
+    excluded_column_names: Type.Optional(Type.Array(Type.String({ maxLength: 255 }), { maxItems: 4096 })),
+    row_filter_expression: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+    owner: Type.String(),
+    created_at: Type.Integer(),
+  },
+  { $id: 'DataCellsFilterInfo', additionalProperties: false },
+);
+export type DataCellsFilterInfo = Static<typeof DataCellsFilterInfo>;
+
+/** Securable name of a data cells filter: `<catalog>.<schema>.<table>/<filter>` (table names never hold a `/`). */
+export const cellsFilterSecurableName = (tableFullName: string, filterName: string) => `${tableFullName}/${filterName}`;
 
 /** A Delta Sharing share: tables exposed to recipients as `share.schema.table`. */
 export const ShareInfo = Type.Object(
@@ -174,7 +214,7 @@ export const ShareInfo = Type.Object(
 );
 export type ShareInfo = Static<typeof ShareInfo>;
 
-export const SECURABLE_TYPES = ['metastore', 'catalog', 'schema', 'table', 'volume', 'external_location', 'storage_credential', 'share'] as const;
+export const SECURABLE_TYPES = ['metastore', 'catalog', 'schema', 'table', 'volume', 'external_location', 'storage_credential', 'share', 'data_cells_filter'] as const;
 export type SecurableType = (typeof SECURABLE_TYPES)[number];
 
 export const PrivilegeAssignment = Type.Object(
@@ -209,9 +249,12 @@ export const CATALOG_KEYS = {
   /** Share names are case-insensitive: the key uses the lower-case name. */
   share: (name: string) => `share.${hexKey(name.toLowerCase())}`,
   grants: (type: SecurableType, name: string) => `grants.${type}.${hexKey(name)}`,
+  /** Partition values are keyed by their JSON array, so any value is safe. */
+  partition: (tableId: string, values: readonly string[]) => `partition.${hexKey(tableId)}.${hexKey(JSON.stringify(values))}`,
+  cellsFilter: (tableFullName: string, name: string) => `cellsfilter.${hexKey(tableFullName)}.${hexKey(name)}`,
 } as const;
 
-export const CATALOG_KEY_KINDS = ['metastore', 'principal', 'token', 'accesskey', 'credential', 'location', 'catalog', 'schema', 'volume', 'table', 'share', 'grants'] as const;
+export const CATALOG_KEY_KINDS = ['metastore', 'principal', 'token', 'accesskey', 'credential', 'location', 'catalog', 'schema', 'volume', 'table', 'share', 'grants', 'partition', 'cellsfilter'] as const;
 export type CatalogKeyKind = (typeof CATALOG_KEY_KINDS)[number];
 
 export function hexKey(name: string): string {

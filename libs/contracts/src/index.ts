@@ -13,7 +13,7 @@ export * from './admin.schema.js';
 
 import { codec } from './codec.js';
 import { AuditLookupQuery, AuditRecord, LookupEventsRequest, LookupEventsResponse } from './audit.schema.js';
-import { ResultReply } from './common.schema.js';
+import { ErrorBodySchema, ResultReply } from './common.schema.js';
 import { AdminRequest } from './admin.schema.js';
 import { Type } from '@sinclair/typebox';
 import { GetVolumeRequest, TableInfo, VolumeInfo } from './catalog.schema.js';
@@ -35,6 +35,12 @@ export const CODECS = {
   getTableReply: codec(ResultReply(TableInfo)),
   auditLookupQuery: codec(AuditLookupQuery),
   adminRequest: codec(AdminRequest),
-  adminReply: codec(ResultReply(Type.Unknown())),
+  /** `revision`: the catalog revision that holds the change, for the edge to wait on before it answers. */
+  adminReply: codec(
+    Type.Union([
+      Type.Object({ ok: Type.Literal(true), result: Type.Unknown(), revision: Type.Optional(Type.Integer({ minimum: 0 })) }),
+      Type.Object({ ok: Type.Literal(false), requestId: Type.String(), error: ErrorBodySchema }),
+    ]),
+  ),
   auditLookupReply: codec(ResultReply(LookupEventsResponse)),
 };

@@ -128,6 +128,9 @@ export const VendRequest = Type.Object(
       { additionalProperties: false },
     ),
     dryRun: Type.Optional(Type.Boolean()),
+    catalogRevision: Type.Optional(
+      Type.Integer({ minimum: 0, description: 'The catalog revision the edge had seen: authz decides on a view at least this new, so a change an admin call returned is in effect (read-your-writes).' }),
+    ),
   },
   { $id: 'VendRequest', additionalProperties: false },
 );

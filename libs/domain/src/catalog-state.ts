@@ -2,9 +2,11 @@ import {
   AccessKeyRecord,
   CATALOG_KEY_KINDS,
   CatalogInfo,
+  DataCellsFilterInfo,
   ExternalLocation,
   GrantList,
   MetastoreSettings,
+  PartitionInfo,
   Principal,
   SchemaInfo,
   ShareInfo,
@@ -40,6 +42,10 @@ export interface CatalogState {
   /** Keyed by lower-case name: share names are case-insensitive. */
   readonly shares: Map<string, Versioned<ShareInfo>>;
   readonly grants: Map<string, Versioned<GrantList>>;
+  /** Table id → partition values (as their JSON array) → partition. */
+  readonly partitions: Map<string, Map<string, Versioned<PartitionInfo>>>;
+  /** Table full name → filter name → data cells filter. */
+  readonly cellsFilters: Map<string, Map<string, Versioned<DataCellsFilterInfo>>>;
 }
 
 export const emptyCatalogState = (): CatalogState => ({
@@ -57,7 +63,12 @@ export const emptyCatalogState = (): CatalogState => ({
   tableIdsByName: new Map(),
   shares: new Map(),
   grants: new Map(),
+  partitions: new Map(),
+  cellsFilters: new Map(),
 });
+
+/** The key of a partition within its table: its values as a JSON array. */
+export const partitionValuesKey = (values: readonly string[]) => JSON.stringify(values);
 
 export const grantKey = (type: SecurableType, name: string) => `${type}:${name}`;
 
@@ -74,6 +85,8 @@ const CODECS = {
   table: codec(TableInfo),
   share: codec(ShareInfo),
   grants: codec(GrantList),
+  partition: codec(PartitionInfo),
+  cellsfilter: codec(DataCellsFilterInfo),
 } satisfies Record<CatalogKeyKind, unknown>;
 
 export const kindOfKey = (key: string): CatalogKeyKind | undefined => {
@@ -145,6 +158,16 @@ export function applyCatalogEntry(state: CatalogState, key: string, value: Uint8
       put(state.grants, grantKey(grants.securable_type, grants.securable_name));
       break;
     }
+    case 'partition': {
+      const partition = decoded as PartitionInfo;
+      putNested(state.partitions, partition.table_id, partitionValuesKey(partition.values), { value: partition, revision });
+      break;
+    }
+    case 'cellsfilter': {
+      const filter = decoded as DataCellsFilterInfo;
+      putNested(state.cellsFilters, filter.table_full_name, filter.name, { value: filter, revision });
+      break;
+    }
   }
   return true;
 }
@@ -171,11 +194,26 @@ function removeEntry(state: CatalogState, kind: CatalogKeyKind, hexId: string): 
       state.grants.delete(grantKey(type as SecurableType, fromHex(hex ?? '')));
       return;
     }
+    case 'partition':
+    case 'cellsfilter': {
+      const [outer, inner] = hexId.split('.', 2).map(fromHex);
+      const maps = kind === 'partition' ? state.partitions : state.cellsFilters;
+      const nested = maps.get(outer ?? '');
+      nested?.delete(inner ?? '');
+      if (nested?.size === 0) maps.delete(outer ?? '');
+      return;
+    }
     default: {
       const map = { principal: state.principals, credential: state.credentials, location: state.locations, catalog: state.catalogs, schema: state.schemas, share: state.shares }[kind];
       map.delete(fromHex(hexId));
     }
   }
+}
+
+function putNested<T>(maps: Map<string, Map<string, Versioned<T>>>, outer: string, inner: string, entry: Versioned<T>): void {
+  let nested = maps.get(outer);
+  if (!nested) maps.set(outer, (nested = new Map()));
+  nested.set(inner, entry);
 }
 
 /** Objects kept by id with a full-name index (volumes, tables): a rename moves the index entry. */

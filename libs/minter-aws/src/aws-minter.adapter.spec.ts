@@ -23,7 +23,7 @@ describe('mapStsError', () => {
     ['MalformedPolicyDocumentException', 400, 'INVALID_ARGUMENT'],
     ['MalformedPolicyDocument', 400, 'INVALID_ARGUMENT'],
     ['PackedPolicyTooLargeException', 400, 'INVALID_ARGUMENT'],
-    ['ValidationError', 400, 'INVALID_ARGUMENT'],
+    ['ValidationError', 400, 'UPSTREAM_DENIED'],
     ['Throttling', 400, 'UPSTREAM_UNAVAILABLE'],
     ['ThrottlingException', 400, 'UPSTREAM_UNAVAILABLE'],
     ['RequestLimitExceeded', 503, 'UPSTREAM_UNAVAILABLE'],

@@ -109,17 +109,14 @@ const DENIED = new Set([
   'MissingAuthenticationToken',
   'RequestExpired',
   'UnrecognizedClientException',
-]);
-const INVALID = new Set([
-  'MalformedPolicyDocument',
-  'MalformedPolicyDocumentException',
-  'PackedPolicyTooLarge',
-  'PackedPolicyTooLargeException',
+  // Parameters lakegate built from its catalog (role ARN, external id, session name): an admin's fix, not the caller's.
   'ValidationError',
   'InvalidParameterValue',
   'InvalidParameterCombination',
   'MissingParameter',
 ]);
+/** The session policy, built from the requested scope, is refused: the request asked for too much. */
+const INVALID = new Set(['MalformedPolicyDocument', 'MalformedPolicyDocumentException', 'PackedPolicyTooLarge', 'PackedPolicyTooLargeException']);
 const UNAVAILABLE = new Set([
   'Throttling',
   'ThrottlingException',

@@ -145,9 +145,9 @@ describe('AwsMinter against the STS emulator', () => {
     expect(lastCall()).toMatchObject({ status: 200, durationSeconds: 1800 });
   });
 
-  it('reports a role maximum configured above the role’s real one as INVALID_ARGUMENT (STS ValidationError)', async () => {
+  it('reports a role maximum configured above the role’s real one as UPSTREAM_DENIED (STS ValidationError: a misconfiguration for an admin to fix, not the caller)', async () => {
     const error = await failure(minter({ roleMaxSessionSeconds: 3600 }).mint(input({ storageCredential: { name: 's', revision: 1, aws: { roleArn: ROLE_SHORT } } })));
-    expect(error).toMatchObject({ code: 'INVALID_ARGUMENT', details: { awsErrorCode: 'ValidationError' } });
+    expect(error).toMatchObject({ code: 'UPSTREAM_DENIED', details: { awsErrorCode: 'ValidationError' } });
   });
 
   it('scopes the policy in the role’s partition', async () => {

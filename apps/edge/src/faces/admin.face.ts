@@ -11,6 +11,9 @@ import { sendUcError, UC_PREFIXES } from './unity-catalog.face.js';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
+/** How long an admin call waits for the edge's catalog view to hold its change. */
+const CATCH_UP_MS = 2_000;
+
 export interface CatalogRouteOptions {
   /** Query parameters passed on to the operation. */
   queryParams?: string[];
@@ -35,58 +38,77 @@ export interface CatalogRouteOptions {
  * and answer in the face's shape. The catalog service decides and audits.
  */
 export function catalogRoute(app: FastifyInstance, ctx: EdgeContext, method: Method, path: string, operation: AdminOperation, options: CatalogRouteOptions = {}): void {
-  const sendError = options.sendError ?? sendUcError;
   app.route({
     method,
     url: path,
     config: { operation, ...(options.openapi ? { openapi: options.openapi } : {}) },
-    handler: traced(operation, async (request: FastifyRequest, reply) => {
-      let forwarded = false;
-      let identity: AssertedIdentity | undefined;
-      try {
-        identity = await (options.authenticate ?? authenticateBearer)(ctx, request);
-        const params: Record<string, string> = { ...options.fixedParams };
-        for (const [k, v] of Object.entries(request.params as Record<string, string>)) params[options.renameParams?.[k] ?? k] = v;
-        const query = (request.query ?? {}) as Record<string, unknown>;
-        for (const q of options.queryParams ?? []) if (typeof query[q] === 'string') params[q] = query[q] as string;
-        if (options.endpointSuffix !== undefined) params['endpoint'] = `${request.protocol}://${request.host}${options.endpointSuffix}`;
-        for (const [k, v] of Object.entries(params)) {
-          if (v.length > 1024) throw new LakegateError('INVALID_ARGUMENT', `Parameter '${k}' is too long.`);
-        }
-        const userAgent = request.headers['user-agent'];
-        const message = assertIdentity(
-          ctx.assertionKeys.catalog,
-          identity,
-          {
-            requestId: request.id,
-            operation,
-            params,
-            ...(request.body !== undefined && request.body !== null ? { body: request.body } : {}),
-            source: { ip: request.ip, ...(userAgent ? { userAgent: userAgent.slice(0, 1024) } : {}) },
-          },
-          ctx.clock(),
-        );
-        forwarded = true;
-        const result = await requestTyped(ctx.nc, SUBJECTS.catalogAdmin, CODECS.adminRequest.encode(message), CODECS.adminReply, {
-          timeoutMs: ctx.vendTimeoutMs,
-          headers: { [HEADERS.requestId]: request.id },
-        });
-        if (!result.ok) throw LakegateError.fromBody(result.error as never);
-        return options.respond ? options.respond(reply, result.result) : reply.send(result.result ?? {});
-      } catch (thrown) {
-        const error = toLakegateError(thrown);
-        // The catalog service audits what reaches it; what the edge refused itself, the edge audits.
-        if (!forwarded) {
-          try {
-            await auditEdgeFailure(ctx, request, { eventName: operation.replace(/^Lf/, ''), error, identity, readOnly: request.method === 'GET', requestParameters: null });
-          } catch (auditError) {
-            return sendError(reply, toLakegateError(auditError));
-          }
-        }
-        return sendError(reply, error);
-      }
-    }),
+    handler: traced(operation, async (request: FastifyRequest, reply) => forwardToCatalog(ctx, request, reply, () => operation, options)),
   });
+}
+
+/**
+ * Forwards one request to the catalog service as `operation` (which may depend on the request, as
+ * Glue's `X-Amz-Target` does, and may throw to refuse it). What the edge refuses itself, it audits.
+ */
+export async function forwardToCatalog(
+  ctx: EdgeContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  operationOf: (request: FastifyRequest) => AdminOperation,
+  options: CatalogRouteOptions = {},
+): Promise<FastifyReply> {
+  const sendError = options.sendError ?? sendUcError;
+  let forwarded = false;
+  let identity: AssertedIdentity | undefined;
+  let eventName = (request.routeOptions.config as { operation?: string } | undefined)?.operation ?? 'Unknown';
+  try {
+    identity = await (options.authenticate ?? authenticateBearer)(ctx, request);
+    const operation = operationOf(request);
+    eventName = operation;
+    const params: Record<string, string> = { ...options.fixedParams };
+    for (const [k, v] of Object.entries(request.params as Record<string, string>)) params[options.renameParams?.[k] ?? k] = v;
+    const query = (request.query ?? {}) as Record<string, unknown>;
+    for (const q of options.queryParams ?? []) if (typeof query[q] === 'string') params[q] = query[q] as string;
+    if (options.endpointSuffix !== undefined) params['endpoint'] = `${request.protocol}://${request.host}${options.endpointSuffix}`;
+    for (const [k, v] of Object.entries(params)) {
+      if (v.length > 1024) throw new LakegateError('INVALID_ARGUMENT', `Parameter '${k}' is too long.`);
+    }
+    const userAgent = request.headers['user-agent'];
+    const message = assertIdentity(
+      ctx.assertionKeys.catalog,
+      identity,
+      {
+        requestId: request.id,
+        operation,
+        params,
+        ...(request.body !== undefined && request.body !== null ? { body: request.body } : {}),
+        source: { ip: request.ip, ...(userAgent ? { userAgent: userAgent.slice(0, 1024) } : {}) },
+      },
+      ctx.clock(),
+    );
+    forwarded = true;
+    const result = await requestTyped(ctx.nc, SUBJECTS.catalogAdmin, CODECS.adminRequest.encode(message), CODECS.adminReply, {
+      timeoutMs: ctx.vendTimeoutMs,
+      headers: { [HEADERS.requestId]: request.id },
+    });
+    if (!result.ok) throw LakegateError.fromBody(result.error as never);
+    if (result.revision !== undefined) {
+      // Read-your-writes: once this call returns, this edge (and authz, through the vends' catalogRevision) decides with the change.
+      await ctx.view.waitFor(result.revision, CATCH_UP_MS).catch(() => ctx.logger.warn({ revision: result.revision, at: ctx.view.revision }, 'catalog view behind an admin change'));
+    }
+    return options.respond ? options.respond(reply, result.result) : reply.send(result.result ?? {});
+  } catch (thrown) {
+    const error = toLakegateError(thrown);
+    // The catalog service audits what reaches it; what the edge refused itself, the edge audits.
+    if (!forwarded) {
+      try {
+        await auditEdgeFailure(ctx, request, { eventName: eventName.replace(/^(Lf|Glue)(?=[A-Z])/, ''), error, identity, readOnly: request.method === 'GET', requestParameters: null });
+      } catch (auditError) {
+        return sendError(reply, toLakegateError(auditError));
+      }
+    }
+    return sendError(reply, error);
+  }
 }
 
 /** The admin API: Unity Catalog's metastore and permissions routes, and lakegate's principals and tokens. */

@@ -10,7 +10,7 @@ import { vend, type VendInput } from '../vend-client.js';
 import { catalogRoute } from './admin.face.js';
 
 const VEND_OPERATIONS = ['GetTemporaryGlueTableCredentials', 'GetTemporaryGluePartitionCredentials', 'GetTemporaryDataLocationCredentials'] as const;
-const ADMIN_OPERATIONS = ['GrantPermissions', 'RevokePermissions', 'ListPermissions', 'GetDataLakeSettings', 'PutDataLakeSettings', 'RegisterResource', 'DeregisterResource', 'ListResources'] as const;
+const ADMIN_OPERATIONS = ['GrantPermissions', 'RevokePermissions', 'ListPermissions', 'GetDataLakeSettings', 'PutDataLakeSettings', 'RegisterResource', 'DeregisterResource', 'ListResources', 'CreateDataCellsFilter', 'DeleteDataCellsFilter', 'GetDataCellsFilter', 'ListDataCellsFilter'] as const;
 /** Every operation this face serves, at `POST /<Operation>`. */
 export const LAKE_FORMATION_OPERATIONS: readonly string[] = [...VEND_OPERATIONS, ...ADMIN_OPERATIONS];
 
@@ -27,13 +27,30 @@ const LF_ERRORS: Partial<Record<ErrorCode, [number, string]>> = {
 
 /** restJson1 error: `X-Amzn-Errortype` header and `{"__type","Message"}` body. */
 export function sendLakeFormationError(reply: FastifyReply, error: LakegateError, httpStatus?: number): FastifyReply {
+  return sendAwsError(reply, error, LF_ERRORS, httpStatus);
+}
+
+/**
+ * An AWS error as the AWS JSON protocols send it: the exception named by the decision (its
+ * `awsException`) or mapped from the catalog code, in `X-Amzn-Errortype` and `__type`, with a `Date`.
+ */
+export function sendAwsError(reply: FastifyReply, error: LakegateError, table: Partial<Record<ErrorCode, [number, string]>>, httpStatus?: number): FastifyReply {
   const named = (error.details?.['awsException'] as string | undefined) ?? undefined;
-  const [mapped, type] = LF_ERRORS[error.code] ?? [500, 'InternalServiceException'];
-  const status = error instanceof SigV4Error ? error.httpStatus : (httpStatus ?? mapped);
+  const [mapped, type] = table[error.code] ?? [500, 'InternalServiceException'];
+  const status = error instanceof SigV4Error ? error.httpStatus : (httpStatus ?? (named ? (AWS_EXCEPTION_STATUS[named] ?? mapped) : mapped));
   const exception = named ?? type;
   const message = status >= 500 && exception === 'InternalServiceException' ? 'An internal service error occurred.' : error.message;
   return reply.status(status).header('x-amzn-errortype', exception).header('date', new Date().toUTCString()).send({ __type: exception, Message: message });
 }
+
+/** HTTP status of the exceptions whose status does not follow from the catalog code. */
+const AWS_EXCEPTION_STATUS: Record<string, number> = {
+  PermissionTypeMismatchException: 400,
+  EntityNotFoundException: 400,
+  AlreadyExistsException: 400,
+  ConcurrentModificationException: 400,
+  UnknownOperationException: 400,
+};
 
 const Arn = Type.String({ minLength: 20, maxLength: 1024 });
 const Duration = (max: number) => Type.Integer({ minimum: 900, maximum: max });
@@ -94,6 +111,9 @@ function auditContextOf(audit: { AdditionalAuditContext?: string } | undefined, 
   };
   return Object.keys(out).length > 0 ? out : undefined;
 }
+
+/** Lake Formation permissions that ask for a read-write credential. */
+const writes = (permissions: readonly string[] | undefined) => (permissions ?? []).some((p) => ['INSERT', 'DELETE', 'ALTER', 'DROP', 'ALL', 'SUPER_USER'].includes(p));
 
 const epochSeconds = (ms: number) => Math.floor(ms / 1000);
 
@@ -156,7 +176,7 @@ export function registerLakeFormationFace(app: FastifyInstance, ctx: EdgeContext
     'GetTemporaryGlueTableCredentials',
     TableRequest,
     (b: ReturnType<typeof TableRequest.check>) => {
-      const write = (b.Permissions ?? []).some((p) => ['INSERT', 'DELETE', 'ALTER', 'DROP', 'ALL', 'SUPER_USER'].includes(p));
+      const write = writes(b.Permissions);
       const auditContext = auditContextOf(b.AuditContext, b.QuerySessionContext as Record<string, unknown> | undefined);
       return {
         target: {
@@ -184,8 +204,14 @@ export function registerLakeFormationFace(app: FastifyInstance, ctx: EdgeContext
     (b: ReturnType<typeof PartitionRequest.check>) => {
       const auditContext = auditContextOf(b.AuditContext);
       return {
-        target: { kind: 'glue-table', tableArn: b.TableArn, partitionValues: b.Partition.Values, ...(b.Permissions ? { permissions: b.Permissions } : {}) },
-        access: 'read',
+        target: {
+          kind: 'glue-table',
+          tableArn: b.TableArn,
+          partitionValues: b.Partition.Values,
+          ...(b.Permissions ? { permissions: b.Permissions } : {}),
+          ...(b.SupportedPermissionTypes ? { supportedPermissionTypes: b.SupportedPermissionTypes } : {}),
+        },
+        access: writes(b.Permissions) ? 'write' : 'read',
         ...(b.DurationSeconds ? { durationSeconds: b.DurationSeconds } : {}),
         ...(auditContext ? { auditContext } : {}),
         requestParameters: { ...b },
