@@ -22,10 +22,13 @@ export interface LoadStats {
 export interface HttpLoad {
   label: string;
   url: string;
+  /** POST unless given. */
+  method?: 'GET' | 'POST';
   path: string;
-  headers: Record<string, string>;
-  /** The same body every time, or a new one per request. */
-  body: string | (() => string);
+  /** The same headers every time, or new ones per request (e.g. re-signed ones). */
+  headers: Record<string, string> | (() => Record<string, string>);
+  /** The same body every time, a new one per request, or none (GET). */
+  body?: string | (() => string);
   connections: number;
   durationSec: number;
   /** Stop after this many requests (or at `durationSec`, whichever comes first). */
@@ -36,6 +39,27 @@ export interface HttpLoad {
 
 const perSecond = (count: number, ms: number) => (ms > 0 ? (count / ms) * 1000 : 0);
 
+/**
+ * autocannon's request: a static one (built once, the cheapest for the load generator) unless the
+ * body or the headers change per request, in which case `setupRequest` rebuilds it each time.
+ */
+export function httpRequestSpec(load: Pick<HttpLoad, 'method' | 'path' | 'headers' | 'body'>): autocannon.Request {
+  const { body, headers } = load;
+  const base = { method: load.method ?? 'POST', path: load.path } as const;
+  if (typeof body !== 'function' && typeof headers !== 'function') return { ...base, headers, ...(body !== undefined ? { body } : {}) };
+  return {
+    ...base,
+    ...(typeof headers === 'function' ? {} : { headers }),
+    ...(typeof body === 'string' ? { body } : {}),
+    setupRequest: (req) => ({
+      ...req,
+      // A copy: autocannon adds Content-Length to the object it is given.
+      ...(typeof headers === 'function' ? { headers: { ...headers() } } : {}),
+      ...(typeof body === 'function' ? { body: body() } : {}),
+    }),
+  };
+}
+
 /** autocannon against one route, with our own microsecond histogram (autocannon's has 1 ms buckets). */
 export async function runHttpLoad(load: HttpLoad, progress: Progress): Promise<LoadStats> {
   const latency = new LatencyRecorder();
@@ -43,11 +67,7 @@ export async function runHttpLoad(load: HttpLoad, progress: Progress): Promise<L
   let ok = 0;
   let wrong = 0;
   let last = 0;
-  const nextBody = load.body;
-  const requestSpec: autocannon.Request =
-    typeof nextBody === 'string'
-      ? { method: 'POST', path: load.path, headers: load.headers, body: nextBody }
-      : { method: 'POST', path: load.path, headers: load.headers, setupRequest: (req) => ({ ...req, body: nextBody() }) };
+  const requestSpec = httpRequestSpec(load);
 
   const started = performance.now();
   let finished: (result: autocannon.Result) => void = () => undefined;

@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { stringify } from 'yaml';
 import { CpuMeter } from './cpu.js';
+import { prepareFaces } from './faces.js';
 import { OtlpReceiver, summarizeSpans } from './otlp-receiver.js';
 import { Progress } from './progress.js';
 import { writeReports } from './report.js';
@@ -22,11 +23,12 @@ import { readLocalToken, readRunInfo, resolveVolumeIds, startEchoResponder, star
 const USAGE = `Usage: npm run bench -- [options]      (or: node tools/bench/dist/main.js [options])
 
 Starts lakegate (tools/launcher) on free ports with a generated catalog, its own STS emulator and
-the echo route on, then runs: echo baseline, cache-hit vends, cache-miss vends, a herd of identical
-requests, denials, and cache-hit vends over NATS. Progress goes to stderr; results to --out.
+the echo route on, then runs: echo baseline, cache-hit vends on every face (Unity Catalog, Lake
+Formation with SigV4, Delta Sharing as a recipient, Iceberg REST), cache-miss vends, a herd of
+identical requests, denials, and cache-hit vends over NATS. Progress goes to stderr; results to --out.
 
 Options:
-  --quick                     whole run in under a minute (shorter scenarios, fewer volumes)
+  --quick                     whole run in about a minute (shorter scenarios, fewer volumes)
   --connections <n>           HTTP connections / NATS requests in flight (default 64)
   --duration <s>              seconds per timed scenario (default 10, --quick 3)
   --upstream-latency-ms <ms>  emulated STS latency for cache misses and the herd (default 50)
@@ -46,8 +48,9 @@ and LAKEGATE_BENCH_ECHO=true; see docs/performance.md):
   --nats-url <url>            its NATS server (needed for the echo responder and the NATS scenario)
   --sts-url <url>             its STS emulator (to count upstream calls; otherwise reported as null)
   --token <token>             the bench principal's ("demo") bearer token
-  --admin-token <token>       a token that sees every volume (principal "admin"), to look up volume
-                              ids (default: --token, which cannot see the volumes it is denied)
+  --admin-token <token>       the metastore admin's token (principal "admin"): looks up volume ids and
+                              creates the Delta Sharing share and recipient (default: --token, which
+                              cannot see the volumes it is denied nor create shares)
   --otlp-port <port>          listen for OTLP/HTTP JSON traces on this port during the run (start the
                               system with LAKEGATE_OTLP_TRACES_URL=http://127.0.0.1:<port>/v1/traces)
 Without --run-json, CPU per request is not measured (the pids are unknown). Each run uses up the
@@ -244,16 +247,19 @@ async function main(): Promise<void> {
   const own = external ? undefined : await startOwnSystem('main');
   const { target, adminToken, pids } = own ?? (await externalSystem());
   const ids = await volumeIds(target.url, adminToken);
+  progress.say('creating an access key (Lake Formation), a share and its recipient (Delta Sharing) through the admin API…');
+  const faces = await prepareFaces(target.url, target.token, adminToken, randomBytes(4).toString('hex'));
   const echo: EchoResponder = await startEchoResponder(target.natsUrl);
   cleanups.push(() => echo.stop());
   const cpu = new CpuMeter(pids);
 
   const measured: Measured[] = [];
   const notes = await withNats(target.natsUrl, async (nc) => {
-    const runner = new ScenarioRunner(target, settings, ids, nc, cpu, progress, echo.pid);
+    const runner = new ScenarioRunner(target, settings, ids, nc, cpu, progress, echo.pid, faces);
     await runner.warmUp({ echo: true, nats: true });
     measured.push(await runner.echo());
     measured.push(await runner.cacheHit());
+    measured.push(...(await runner.faceCacheHits()));
     measured.push(await runner.cacheMiss());
     measured.push(await runner.herd());
     measured.push(await runner.denied());
@@ -305,7 +311,10 @@ async function main(): Promise<void> {
   const files = await writeReports(outDir, results, details);
   progress.say('');
   for (const s of results.scenarios) {
-    progress.say(`${s.name.padEnd(20)} ${s.rps.toFixed(0).padStart(7)} req/s  p50 ${s.p50Ms.toFixed(2).padStart(7)} ms  p99 ${s.p99Ms.toFixed(2).padStart(8)} ms  errors ${s.errors}  upstream ${s.upstreamCalls ?? '—'}`);
+    const toEcho = s.rpsToEcho === null || s.p99ToEcho === null ? '' : `  ÷ echo ${s.rpsToEcho.toFixed(2)} / p99 ${s.p99ToEcho.toFixed(2)}`;
+    progress.say(
+      `${s.name.padEnd(29)} ${s.rps.toFixed(0).padStart(7)} req/s  p50 ${s.p50Ms.toFixed(2).padStart(7)} ms  p99 ${s.p99Ms.toFixed(2).padStart(8)} ms  errors ${s.errors}  upstream ${s.upstreamCalls ?? '—'}${toEcho}`,
+    );
   }
   for (const g of details.goals) progress.say(`${g.met === null ? '?' : g.met ? '✓' : '✗'} ${g.goal}: ${g.actual}`);
   progress.say(`wrote ${files.join(', ')}`);

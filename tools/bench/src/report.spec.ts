@@ -5,7 +5,8 @@ import { buildResults, checkGoals, SCENARIO, type BenchDetails } from './results
 
 const results = buildResults([
   scenario(SCENARIO.echo, { rps: 5318.34, p50Ms: 0.4567, p99Ms: 1.23456, cpuSecondsPer1kByProcess: { edge: 0.12, 'echo-responder': 0.05 } }),
-  scenario(SCENARIO.hit, { rps: 2660, p50Ms: 0.9, p99Ms: 3.5, cpuSecondsPer1kByProcess: { edge: 0.2, authz: 0.3 } }),
+  scenario(SCENARIO.hit, { face: 'unity-catalog', rps: 2660, p50Ms: 0.9, p99Ms: 3.5, cpuSecondsPer1kByProcess: { edge: 0.2, authz: 0.3 } }),
+  scenario(SCENARIO.sharingHit, { face: 'delta-sharing', rps: 1234.56, p50Ms: 1.1, p99Ms: 4.56789, cpuSecondsPer1kByProcess: { edge: 0.25, authz: 0.3 } }),
   scenario(SCENARIO.herd, { connections: 1000, requests: 1000, upstreamCalls: 1, rps: 700, p50Ms: 800, p99Ms: 1200 }),
   scenario(SCENARIO.denied, { rps: 1500, statusCounts: { 403: 6000 }, upstreamCalls: null, cpuSecondsPer1k: null }),
 ]);
@@ -45,8 +46,15 @@ describe('renderJson', () => {
 
   it('rounds to what was measured and keeps nulls', () => {
     expect(parsed.scenarios[0]).toMatchObject({ rps: 5318.3, p50Ms: 0.457, p99Ms: 1.235 });
-    expect(parsed.scenarios[3]).toMatchObject({ upstreamCalls: null, cpuSecondsPer1k: null });
-    expect(parsed['ratios']).toEqual({ vendToEcho: 0.5, p99VendToEcho: 2.835 });
+    expect(parsed.scenarios[4]).toMatchObject({ upstreamCalls: null, cpuSecondsPer1k: null });
+    expect(parsed['ratios']).toEqual({
+      vendToEcho: 0.5,
+      p99VendToEcho: 2.835,
+      faces: [
+        { face: 'unity-catalog', scenario: SCENARIO.hit, rps: 2660, p99Ms: 3.5, rpsToEcho: 0.5, p99ToEcho: 2.835 },
+        { face: 'delta-sharing', scenario: SCENARIO.sharingHit, rps: 1234.6, p99Ms: 4.568, rpsToEcho: 0.232, p99ToEcho: 3.7 },
+      ],
+    });
   });
 });
 
@@ -54,18 +62,28 @@ describe('renderMarkdown', () => {
   const md = renderMarkdown(results, details);
 
   it('has one table row per scenario, with em dashes for what was not measured', () => {
-    const rows = md.split('\n').filter((l) => /^\| [a-z-]+ \| (http|nats) \|/.test(l));
-    expect(rows).toHaveLength(4);
+    const rows = md.split('\n').filter((l) => /^\| [a-z-]+ \| (http|nats|unity-catalog|delta-sharing) \| \d+ \|/.test(l));
+    expect(rows).toHaveLength(5);
     expect(rows[0]).toContain('| echo | http | 64 | 1,000 | 5,318 | 0.46 |');
-    expect(rows[3]).toMatch(/\| vend-denied \|.*\| — \| — \|/);
+    expect(rows[2]).toContain('| delta-sharing-vend-cache-hit | delta-sharing | 64 | 1,000 | 1,235 | 1.10 |');
+    expect(rows[4]).toMatch(/\| vend-denied \|.*\| — \| — \|/);
+  });
+
+  it('sets the cache hits of every face against echo in a table of their own', () => {
+    const section = md.slice(md.indexOf('### Cache-hit vends per face, against echo'));
+    expect(section).toContain('Echo (the same HTTP stack and NATS hop, no face): 5,318 req/s, p99 1.23 ms.');
+    expect(section).toContain('| unity-catalog | vend-cache-hit | 2,660 | 3.50 | 0.50 | 2.84 |');
+    expect(section).toContain('| delta-sharing | delta-sharing-vend-cache-hit | 1,235 | 4.57 | 0.23 | 3.70 |');
+    expect(section.indexOf('unity-catalog |')).toBeLessThan(section.indexOf('delta-sharing |'));
+    expect(md).toContain('| delta-sharing cache-hit p99 ≤ 3× echo p99 | 3.700 | ❌ not met |');
   });
 
   it('lists the goals with their verdicts, CPU by process, the per-hop table and the notes', () => {
     expect(md).toContain('| cache-hit throughput ≥ 50% of echo (vendToEcho ≥ 0.50) | 0.500 | ✅ met |');
     expect(md).toContain('| cache-hit p99 ≤ 3× echo p99 (p99VendToEcho ≤ 3.00) | 2.835 | ✅ met |');
     expect(md).toContain('| herd of 1000 identical requests → exactly 1 upstream call | 1 | ✅ met |');
-    expect(md).toContain('| authz | — | 0.300 | — | — |');
-    expect(md).toContain('| **system total** | **0.500** | **0.500** | **0.500** | **—** |');
+    expect(md).toContain('| authz | — | 0.300 | 0.300 | — | — |');
+    expect(md).toContain('| **system total** | **0.500** | **0.500** | **0.500** | **0.500** | **—** |');
     expect(md).toContain('load average 3.50 at start and 4.25 at the end');
     expect(md).toContain('| lakegate-edge | `GenerateTemporaryVolumeCredentials` | 10 | 2.500 | 2.000 | 4.000 |');
     expect(md).toContain('* a note');
@@ -86,6 +104,14 @@ describe('renderSvg', () => {
     expect(bars).toHaveLength(results.scenarios.length * 3);
     expect(svg).toContain('goal: 50% of echo');
     expect(svg).not.toMatch(/NaN|undefined|Infinity/);
+  });
+
+  it('leaves room for the longest scenario name', () => {
+    const labelX = (svgText: string) => Math.min(...[...svgText.matchAll(/<text x="([\d.-]+)" y="[\d.]+" text-anchor="end">/g)].map((m) => Number(m[1])));
+    const x = labelX(svg);
+    // ~7 px per character, right-aligned at x: the longest name must start at or right of 0.
+    expect(x - 7 * SCENARIO.sharingHit.length).toBeGreaterThanOrEqual(0);
+    expect(labelX(renderSvg([scenario(SCENARIO.echo)]))).toBe(162);
   });
 
   it('escapes names and survives zeros', () => {

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BenchDetails, BenchResults, ScenarioResult } from './results.js';
+import { SCENARIO, type BenchDetails, type BenchResults, type ScenarioResult } from './results.js';
 
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
 const roundOrNull = (x: number | null, digits: number) => (x === null ? null : round(x, digits));
@@ -21,7 +21,8 @@ export function renderJson(results: BenchResults): string {
     rpsToEcho: roundOrNull(s.rpsToEcho, 3),
     p99ToEcho: roundOrNull(s.p99ToEcho, 3),
   }));
-  const ratios = { vendToEcho: roundOrNull(results.ratios.vendToEcho, 3), p99VendToEcho: roundOrNull(results.ratios.p99VendToEcho, 3) };
+  const faces = results.ratios.faces.map((f) => ({ ...f, rps: round(f.rps, 1), p99Ms: round(f.p99Ms, 3), rpsToEcho: roundOrNull(f.rpsToEcho, 3), p99ToEcho: roundOrNull(f.p99ToEcho, 3) }));
+  const ratios = { vendToEcho: roundOrNull(results.ratios.vendToEcho, 3), p99VendToEcho: roundOrNull(results.ratios.p99VendToEcho, 3), faces };
   return `${JSON.stringify({ scenarios, ratios, herd: results.herd }, null, 2)}\n`;
 }
 
@@ -49,6 +50,18 @@ export function renderMarkdown(results: BenchResults, details: BenchDetails): st
   }
   lines.push('');
   for (const s of results.scenarios) lines.push(`* **${s.name}**: ${s.title}`);
+  const echo = results.scenarios.find((s) => s.name === SCENARIO.echo);
+  if (results.ratios.faces.length > 0) {
+    lines.push('', '### Cache-hit vends per face, against echo', '');
+    lines.push(
+      `Echo (the same HTTP stack and NATS hop, no face): ${echo ? `${num(echo.rps, 0)} req/s, p99 ${num(echo.p99Ms, 2)} ms` : 'not measured in this run'}. Goals: req/s ÷ echo ≥ 0.50, p99 ÷ echo ≤ 3.00.`,
+      '',
+    );
+    lines.push('| face | scenario | req/s | p99 ms | req/s ÷ echo | p99 ÷ echo |', '|---|---|--:|--:|--:|--:|');
+    for (const f of results.ratios.faces) {
+      lines.push(`| ${f.face} | ${f.scenario} | ${num(f.rps, 0)} | ${num(f.p99Ms, 2)} | ${num(f.rpsToEcho, 2)} | ${num(f.p99ToEcho, 2)} |`);
+    }
+  }
   const processes = [...new Set(results.scenarios.flatMap((s) => Object.keys(s.cpuSecondsPer1kByProcess)))];
   if (processes.length > 0) {
     lines.push('', '### CPU seconds per 1,000 requests, by process', '');
@@ -96,7 +109,8 @@ export function niceMax(x: number): number {
 export function renderSvg(scenarios: readonly ScenarioResult[]): string {
   const rowH = 34;
   const top = 64;
-  const labelW = 170;
+  // Room for the longest scenario name (~7 px per character at 12 px), at least 170 px.
+  const labelW = Math.max(170, 16 + 7 * Math.max(0, ...scenarios.map((s) => s.name.length)));
   const panelW = 330;
   const gap = 60;
   const width = labelW + panelW + gap + labelW + panelW + 30;
