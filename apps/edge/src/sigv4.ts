@@ -1,9 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { FastifyRequest } from 'fastify';
-import { LakegateError } from '@lakegate/contracts';
-import { openSecret, type AssertedIdentity } from '@lakegate/trust';
+import { LakegateError, type AccessKeyRecord } from '@lakegate/contracts';
+import { NodeSha256, openSecret, type AssertedIdentity } from '@lakegate/trust';
 import type { EdgeContext } from './edge-context.js';
 
 const AUTH = /^AWS4-HMAC-SHA256 Credential=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})$/;
@@ -36,13 +35,11 @@ export async function authenticateSigV4(ctx: EdgeContext, request: FastifyReques
   if (scope.length !== 5 || scope[4] !== 'aws4_request') throw new SigV4Error('IncompleteSignature', 'The credential scope is not <key>/<date>/<region>/<service>/aws4_request.', 400);
   const [accessKeyId = '', scopeDate = '', region = '', scopeService = ''] = scope;
   const record = ctx.view.state.accessKeys.get(accessKeyId)?.value;
-  const secret = record && !record.revoked && ctx.view.state.principals.has(record.principal) ? openSecret(ctx.accessKeySealKeys, record.secret_sealed, accessKeyId) : undefined;
-  if (!record || secret === undefined) throw new SigV4Error('UnrecognizedClientException', 'The security token included in the request is invalid.', 403);
+  const live = record && !record.revoked && ctx.view.state.principals.has(record.principal);
+  if (!record || !live) throw new SigV4Error('UnrecognizedClientException', 'The security token included in the request is invalid.', 403);
+  checkSessionToken(record, request.headers['x-amz-security-token'], ctx.clock());
   if (scopeService !== service) throw new SigV4Error('InvalidSignatureException', `Credential should be scoped to correct service: '${service}'.`, 403);
   if (region !== ctx.region) throw new SigV4Error('InvalidSignatureException', `Credential should be scoped to a valid region: '${ctx.region}'.`, 403);
-  if (request.headers['x-amz-security-token'] !== undefined) {
-    throw new SigV4Error('UnrecognizedClientException', 'Session tokens are not accepted: sign with a long-term access key lakegate issued.', 403);
-  }
   const amzDate = String(request.headers['x-amz-date'] ?? '');
   const d = AMZ_DATE.exec(amzDate)?.slice(1).map(Number);
   if (!d) throw new SigV4Error('IncompleteSignature', 'The request must carry an X-Amz-Date header (YYYYMMDDTHHMMSSZ).', 400);
@@ -54,6 +51,7 @@ export async function authenticateSigV4(ctx: EdgeContext, request: FastifyReques
   }
   const signed = signedHeaderList.split(';');
   if (!signed.includes('host')) throw new SigV4Error('InvalidSignatureException', "SignedHeaders must include 'host'.", 403);
+  if (record.session_token_sha256 && !signed.includes('x-amz-security-token')) throw new SigV4Error('InvalidSignatureException', "SignedHeaders must include 'x-amz-security-token'.", 403);
   const headers: Record<string, string> = {};
   for (const name of signed) {
     const value = request.headers[name];
@@ -71,7 +69,7 @@ export async function authenticateSigV4(ctx: EdgeContext, request: FastifyReques
     const existing = query[k];
     query[k] = existing === undefined ? v : Array.isArray(existing) ? [...existing, v] : [existing, v];
   }
-  const signer = new SignatureV4({ credentials: { accessKeyId, secretAccessKey: secret }, region, service, sha256: Sha256, applyChecksum: false, uriEscapePath: true });
+  const signer = signerFor(ctx, record, region, service);
   const resigned = await signer.sign(
     { method: request.method, protocol: 'http:', hostname: headers['host'] ?? '', path: decodeURIComponent(url.pathname), query, headers, body },
     { signingDate, signableHeaders: new Set(signed) },
@@ -87,6 +85,44 @@ export async function authenticateSigV4(ctx: EdgeContext, request: FastifyReques
   }
   ctx.rateLimiter.take(record.principal);
   return { principal: record.principal, authMethod: 'sigv4', credentialId: accessKeyId };
+}
+
+/**
+ * A temporary key (`LSIA…`) needs its own session token, unexpired; a long-term key takes none. The
+ * token is compared by its SHA-256, in constant time.
+ */
+export function checkSessionToken(record: AccessKeyRecord, header: string | string[] | undefined, now: number): void {
+  const token = Array.isArray(header) ? header.join(',') : header;
+  if (!record.session_token_sha256) {
+    if (token !== undefined) throw new SigV4Error('UnrecognizedClientException', 'The security token included in the request is invalid: this access key takes no session token.', 403);
+    return;
+  }
+  if (token === undefined) throw new SigV4Error('UnrecognizedClientException', 'The security token included in the request is invalid: temporary credentials need their session token.', 403);
+  const presented = createHash('sha256').update(token).digest();
+  if (!timingSafeEqual(presented, Buffer.from(record.session_token_sha256, 'hex'))) {
+    throw new SigV4Error('UnrecognizedClientException', 'The security token included in the request is invalid.', 403);
+  }
+  if (record.expires_at !== undefined && now >= record.expires_at) throw new SigV4Error('ExpiredTokenException', 'The security token included in the request is expired.', 403);
+}
+
+/**
+ * Signers by key, region and service, so each keeps its derived signing keys (one per day) instead
+ * of deriving them, and opening the sealed secret, on every request. A changed record (its sealed
+ * secret) gets a new signer; revocation is checked before a signer is used.
+ */
+const signers = new Map<string, { sealed: string; signer: SignatureV4 }>();
+const MAX_SIGNERS = 10_000;
+
+function signerFor(ctx: EdgeContext, record: AccessKeyRecord, region: string, service: string): SignatureV4 {
+  const key = `${record.access_key_id}/${region}/${service}`;
+  const cached = signers.get(key);
+  if (cached && cached.sealed === record.secret_sealed) return cached.signer;
+  const secretAccessKey = openSecret(ctx.accessKeySealKeys, record.secret_sealed, record.access_key_id);
+  if (secretAccessKey === undefined) throw new SigV4Error('UnrecognizedClientException', 'The security token included in the request is invalid.', 403);
+  const signer = new SignatureV4({ credentials: { accessKeyId: record.access_key_id, secretAccessKey }, region, service, sha256: NodeSha256, applyChecksum: false, uriEscapePath: true });
+  if (signers.size >= MAX_SIGNERS) signers.delete(signers.keys().next().value as string);
+  signers.set(key, { sealed: record.secret_sealed, signer });
+  return signer;
 }
 
 declare module 'fastify' {

@@ -29,7 +29,7 @@ describe('Lake Formation face with the real @aws-sdk/client-lakeformation', () =
   let lf: LakeFormationClient;
   let keys: { accessKeyId: string; secretAccessKey: string };
 
-  const client = (credentials: { accessKeyId: string; secretAccessKey: string }, region = 'us-east-1') =>
+  const client = (credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }, region = 'us-east-1') =>
     new LakeFormationClient({ endpoint: system.url, region, credentials, maxAttempts: 1 });
   const failure = async (promise: Promise<unknown>) => {
     try {
@@ -165,6 +165,33 @@ describe('Lake Formation face with the real @aws-sdk/client-lakeformation', () =
     await admin.send(new DeregisterResourceCommand({ ResourceArn: 'arn:aws:s3:::lf-bucket/data' }));
     expect((await admin.send(new ListResourcesCommand({}))).ResourceInfoList?.map((r) => r.ResourceArn)).not.toContain('arn:aws:s3:::lf-bucket/data');
     for (const c of [admin, eve]) c.destroy();
+  });
+
+  it('temporary credentials: access key, secret and session token, signed as the SDK signs them', async () => {
+    const res = await fetch(`${system.url}/api/v1/principals/demo/access-keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ duration_seconds: 900 }),
+    });
+    expect(res.status).toBe(200);
+    const temp = (await res.json()) as { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: string };
+    expect(temp.accessKeyId).toMatch(/^LSIA[A-Z0-9]{16}$/);
+    expect(Date.parse(temp.expiration)).toBeGreaterThan(Date.now() + 14 * 60_000);
+    const session = client({ accessKeyId: temp.accessKeyId, secretAccessKey: temp.secretAccessKey, sessionToken: temp.sessionToken });
+    expect((await session.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: TABLE_ARN }))).AccessKeyId).toMatch(/^ASIA/);
+    const noToken = client({ accessKeyId: temp.accessKeyId, secretAccessKey: temp.secretAccessKey });
+    expect((await failure(noToken.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: TABLE_ARN })))).name).toBe('UnrecognizedClientException');
+    const otherToken = client({ accessKeyId: temp.accessKeyId, secretAccessKey: temp.secretAccessKey, sessionToken: `${temp.sessionToken}x` });
+    expect((await failure(otherToken.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: TABLE_ARN })))).name).toBe('UnrecognizedClientException');
+    const longTermWithToken = client({ ...keys, sessionToken: temp.sessionToken });
+    expect((await failure(longTermWithToken.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: TABLE_ARN })))).name).toBe('UnrecognizedClientException');
+    const badDuration = await fetch(`${system.url}/api/v1/principals/demo/access-keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ duration_seconds: 5 }),
+    });
+    expect(badDuration.status).toBe(400);
+    for (const c of [session, noToken, otherToken, longTermWithToken]) c.destroy();
   });
 
   it('refuses bad signatures, unknown and revoked keys, and another region as AWS does', async () => {

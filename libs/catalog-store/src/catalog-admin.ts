@@ -159,9 +159,15 @@ export async function runAdminOperation(ctx: AdminContext, principal: string, re
       const owner = param(req, 'principal');
       if (!isAdmin && owner !== principal) throw new LakegateError('PERMISSION_DENIED', `User '${principal}' may only create its own access keys.`);
       if (!state.principals.has(owner)) throw new LakegateError('NOT_FOUND', `Principal '${owner}' does not exist.`);
-      const created = await issueAccessKey(ctx, owner);
-      // The secret is shown once, here; the catalog keeps it sealed.
-      return { accessKeyId: created.accessKeyId, secretAccessKey: created.secretAccessKey, principal: owner };
+      const { duration_seconds: duration } = CreateAccessKeyBody.check(req.body ?? {});
+      const created = await issueAccessKey(ctx, owner, undefined, duration);
+      // The secret (and session token) is shown once, here; the catalog keeps it sealed (and hashed).
+      return {
+        accessKeyId: created.accessKeyId,
+        secretAccessKey: created.secretAccessKey,
+        ...(created.sessionToken ? { sessionToken: created.sessionToken, expiration: new Date(created.expiresAt ?? 0).toISOString() } : {}),
+        principal: owner,
+      };
     }
     case 'RevokeAccessKey': {
       const owner = param(req, 'principal');
@@ -199,20 +205,29 @@ export async function issueAccessKey(
   ctx: Pick<AdminContext, 'writer' | 'view' | 'accessKeySealKey' | 'clock'>,
   principal: string,
   given?: { accessKeyId: string; secretAccessKey: string },
-): Promise<{ accessKeyId: string; secretAccessKey: string }> {
+  sessionSeconds?: number,
+): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiresAt?: number }> {
   if (!ctx.accessKeySealKey) throw new LakegateError('FAILED_PRECONDITION', 'Access keys are not enabled: the catalog has no sealing key (LAKEGATE_ACCESS_KEY_SEAL_KEY_FILE).');
-  const accessKeyId = given?.accessKeyId ?? `LKIA${[...randomBytes(16)].map((b) => KEY_ID_ALPHABET[b % 32]).join('')}`;
+  const prefix = sessionSeconds === undefined ? 'LKIA' : 'LSIA';
+  const accessKeyId = given?.accessKeyId ?? `${prefix}${[...randomBytes(16)].map((b) => KEY_ID_ALPHABET[b % 32]).join('')}`;
   const secretAccessKey = given?.secretAccessKey ?? randomBytes(30).toString('base64');
+  const sessionToken = sessionSeconds === undefined ? undefined : `LKST${randomBytes(48).toString('base64url')}`;
+  const now = ctx.clock();
+  const expiresAt = sessionSeconds === undefined ? undefined : now + sessionSeconds * 1000;
   const record: AccessKeyRecord = {
     access_key_id: accessKeyId,
     principal,
     secret_sealed: sealSecret(ctx.accessKeySealKey, secretAccessKey, accessKeyId),
-    created_at: ctx.clock(),
+    created_at: now,
+    ...(sessionToken ? { session_token_sha256: createHash('sha256').update(sessionToken).digest('hex'), expires_at: expiresAt } : {}),
   };
   const revision = given ? await ctx.writer.upsert(CATALOG_KEYS.accessKey(accessKeyId), record) : await ctx.writer.put(CATALOG_KEYS.accessKey(accessKeyId), record, undefined);
   await ctx.view.waitFor(revision);
-  return { accessKeyId, secretAccessKey };
+  return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken, expiresAt } : {}) };
 }
+
+/** `duration_seconds` asks for temporary credentials (access key, secret and session token), as STS's GetSessionToken. */
+const CreateAccessKeyBody = codec(Type.Object({ duration_seconds: Type.Optional(Type.Integer({ minimum: 900, maximum: 129_600 })) }, { additionalProperties: false }));
 
 function requireMetastore(state: CatalogState) {
   const m = state.metastore?.value;

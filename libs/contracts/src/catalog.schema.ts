@@ -52,14 +52,20 @@ export const TokenRecord = Type.Object(
 );
 export type TokenRecord = Static<typeof TokenRecord>;
 
-/** An access key lakegate issued (SigV4 for the AWS faces); the secret is sealed (AES-256-GCM), never in clear. */
+/**
+ * An access key lakegate issued (SigV4 for the AWS faces); the secret is sealed (AES-256-GCM), never in
+ * clear. Temporary keys (`LSIA…`, like STS's `ASIA…`) also need their session token, kept by its
+ * SHA-256, and expire.
+ */
 export const AccessKeyRecord = Type.Object(
   {
-    access_key_id: Type.String({ pattern: '^LKIA[A-Z0-9]{16}$' }),
+    access_key_id: Type.String({ pattern: '^L[KS]IA[A-Z0-9]{16}$' }),
     principal: Type.String(),
     secret_sealed: Type.String(),
     created_at: Type.Integer(),
     revoked: Type.Optional(Type.Boolean()),
+    session_token_sha256: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$' })),
+    expires_at: Type.Optional(Type.Integer()),
   },
   { $id: 'AccessKeyRecord', additionalProperties: false },
 );

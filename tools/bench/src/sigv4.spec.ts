@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { sigV4Signature, verifySigV4 } from '../test/sigv4-verifier.js';
-import { NodeSha256, RollingSignature, signedHeaders, type SignedRequestSpec } from './sigv4.js';
+import { RollingSignature, signedHeaders, type SignedRequestSpec } from './sigv4.js';
 
 // The edge's pattern for the Authorization header (apps/edge/src/sigv4.ts).
 const EDGE_AUTH = /^AWS4-HMAC-SHA256 Credential=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})$/;
@@ -65,25 +64,6 @@ describe('signedHeaders', () => {
     expect(verifySigV4({ method: 'POST', path: spec.path, headers, body: spec.body }, { [spec.credentials.accessKeyId]: 'x'.repeat(40) }).ok).toBe(false);
     expect(verifySigV4({ method: 'POST', path: '/GetTemporaryGluePartitionCredentials', headers, body: spec.body }, keys).ok).toBe(false);
     expect(verifySigV4({ method: 'POST', path: spec.path, headers: { ...headers, host: '127.0.0.1:43118' }, body: spec.body }, keys).ok).toBe(false);
-  });
-});
-
-describe('NodeSha256', () => {
-  const hex = (u: Uint8Array) => Buffer.from(u).toString('hex');
-
-  it('hashes, and starts over on reset', async () => {
-    const h = new NodeSha256();
-    h.update('discarded');
-    h.reset();
-    h.update(new TextEncoder().encode('ab'));
-    h.update('c');
-    expect(hex(await h.digest())).toBe(createHash('sha256').update('abc').digest('hex'));
-  });
-
-  it('is HMAC-SHA256 with a secret (RFC 4231 test case 2)', async () => {
-    const h = new NodeSha256('Jefe');
-    h.update('what do ya want for nothing?');
-    expect(hex(await h.digest())).toBe('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
   });
 });
 

@@ -1,5 +1,5 @@
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { NodeSha256 } from '@lakegate/trust';
 
 /** An access key lakegate issued (`POST /api/v1/principals/{name}/access-keys`). */
 export interface AccessKey {
@@ -19,35 +19,6 @@ export interface SignedRequestSpec {
   region: string;
   service: string;
   credentials: AccessKey;
-}
-
-type Data = string | ArrayBuffer | ArrayBufferView;
-const bytes = (data: Data): Buffer | string =>
-  typeof data === 'string' ? data : data instanceof ArrayBuffer ? Buffer.from(data) : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-
-/** SHA-256 / HMAC-SHA256 from node:crypto in the shape @smithy/signature-v4 takes (a ChecksumConstructor). */
-export class NodeSha256 {
-  private hash: Hash | Hmac;
-
-  constructor(private readonly secret?: Data) {
-    this.hash = this.fresh();
-  }
-
-  private fresh(): Hash | Hmac {
-    return this.secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(this.secret));
-  }
-
-  update(data: Data): void {
-    this.hash.update(bytes(data));
-  }
-
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.hash.digest()));
-  }
-
-  reset(): void {
-    this.hash = this.fresh();
-  }
 }
 
 /**
