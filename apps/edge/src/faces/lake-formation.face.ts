@@ -21,7 +21,7 @@ const LF_ERRORS: Partial<Record<ErrorCode, [number, string]>> = {
   UNAUTHENTICATED: [403, 'AccessDeniedException'],
   PERMISSION_DENIED: [403, 'AccessDeniedException'],
   NOT_FOUND: [400, 'EntityNotFoundException'],
-  DEADLINE_EXCEEDED: [500, 'OperationTimeoutException'],
+  DEADLINE_EXCEEDED: [400, 'OperationTimeoutException'],
   RESOURCE_EXHAUSTED: [429, 'ThrottlingException'],
 };
 
