@@ -10,6 +10,9 @@ const isReadOnly = (operation: AdminRequest['operation']) => /^(Lf|Glue)?(Get|Li
 /** The API's own operation name: Lake Formation and Glue operations carry a prefix inside lakegate. */
 export const eventNameOf = (operation: string) => operation.replace(/^(Lf|Glue)(?=[A-Z])/, '');
 
+/** The API an admin operation came through (the same event name can come from two, e.g. CreateTable). */
+const faceOf = (operation: string) => (/^Glue[A-Z]/.test(operation) ? 'glue' : /^Lf[A-Z]/.test(operation) ? 'lake-formation' : /^Sharing[A-Z]/.test(operation) ? 'delta-sharing' : 'admin');
+
 /**
  * Every admin call: verify the asserted caller, run the operation, write its audit record (the
  * catalog ends these requests), then answer. The token a CreateToken returns never reaches the record.
@@ -38,6 +41,7 @@ export function adminHandler(deps: AdminContext & { assertionKeys: readonly Symm
           ...(request.source.userAgent ? { userAgent: request.source.userAgent } : {}),
           requestParameters: { ...request.params, ...(request.body && typeof request.body === 'object' ? { body: request.body as Record<string, unknown> } : {}) },
           responseElements: null,
+          additionalEventData: { face: faceOf(request.operation) },
           ...(failure ? { error: { code: failure.code, message: failure.message } } : {}),
           readOnly: isReadOnly(request.operation),
           resources: request.params['full_name'] ? [{ type: request.params['securable_type'] ?? 'unknown', name: request.params['full_name'] }] : [],

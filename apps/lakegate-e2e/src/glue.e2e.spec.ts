@@ -263,6 +263,16 @@ describe('Glue face with the real @aws-sdk/client-glue, and Lake Formation parti
     await glue.send(new DeleteTableCommand({ DatabaseName: 'sales', Name: 'orders' }));
     expect(await failure(glue.send(new GetTableCommand({ DatabaseName: 'sales', Name: 'orders' })))).toBeInstanceOf(GlueEntityNotFound);
     expect((await lf.send(new ListDataCellsFilterCommand({}))).DataCellsFilters).toEqual([]);
+    const audited = await eventually('the Glue DeleteTable audit record', async () => {
+      const res = await fetch(`${system.url}/api/v1/audit/lookup-events`, {
+        method: 'POST',
+        headers: adminJson(),
+        body: JSON.stringify({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'DeleteTable' }] }),
+      });
+      const events = ((await res.json()) as { Events: { CloudTrailEvent: string }[] }).Events;
+      return events[0] ? (JSON.parse(events[0].CloudTrailEvent) as { readOnly: boolean; additionalEventData: { face: string }; userIdentity: { authMethod: string } }) : undefined;
+    });
+    expect(audited).toMatchObject({ readOnly: false, additionalEventData: { face: 'glue' }, userIdentity: { authMethod: 'sigv4' } });
     // Re-created under the same name, the table has no partitions left over.
     await glue.send(new CreateTableCommand({ DatabaseName: 'sales', TableInput: { Name: 'orders', StorageDescriptor: { Location: 's3://lakegate-demo/tables/orders' }, PartitionKeys: [{ Name: 'year', Type: 'int' }] } }));
     expect((await glue.send(new GetPartitionsCommand({ DatabaseName: 'sales', TableName: 'orders' }))).Partitions).toEqual([]);
