@@ -67,6 +67,8 @@ export async function buildEdgeServer(ctx: EdgeContext): Promise<FastifyInstance
   });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // AWS SDK clients read the request id from here ($metadata.requestId), as from AWS services.
+    reply.header('x-amzn-requestid', request.id);
     if (reply.statusCode === 429 && !reply.hasHeader('retry-after')) reply.header('retry-after', '1');
     reply.header('cache-control', 'no-store');
   });

@@ -16,7 +16,8 @@ import {
   GetTemporaryGluePartitionCredentialsCommand,
   GetTemporaryGlueTableCredentialsCommand,
   InvalidInputException,
-  LakeFormationClient
+  LakeFormationClient,
+  OperationTimeoutException,
 } from '@aws-sdk/client-lakeformation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, removeDir, startSystem, type RunningSystem } from './system.js';
@@ -207,5 +208,46 @@ describe('Lake Formation face with the real @aws-sdk/client-lakeformation', () =
     expect(revoke.status).toBe(200);
     expect((await failure(lf.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: TABLE_ARN })))).name).toBe('UnrecognizedClientException');
     for (const c of [wrongSecret, unknown, otherRegion]) c.destroy();
+  });
+});
+
+describe('Lake Formation face when the cloud is slower than the vend deadline', () => {
+  const token = `e2e_${randomBytes(24).toString('base64url')}`;
+  let system: RunningSystem;
+  let lf: LakeFormationClient;
+
+  beforeAll(async () => {
+    // STS answers after 3 s; the edge waits 600 ms for a vend.
+    system = await startSystem({ token, extraEnv: { LAKEGATE_STS_EMULATOR_LATENCY_MS: '3000', LAKEGATE_VEND_TIMEOUT_MS: '600' } });
+    const res = await fetch(`${system.url}/api/v1/principals/demo/access-keys`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    lf = new LakeFormationClient({ endpoint: system.url, region: 'us-east-1', credentials: (await res.json()) as { accessKeyId: string; secretAccessKey: string }, maxAttempts: 1 });
+  });
+  afterAll(async () => {
+    lf?.destroy();
+    if (system) {
+      expect(await system.interrupt()).toBe(0);
+      await removeDir(system.dataDir);
+    }
+  });
+
+  it('answers OperationTimeoutException, and the lost call is audited', async () => {
+    let error: LakeFormationServiceException | undefined;
+    try {
+      await lf.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: TABLE_ARN }));
+    } catch (thrown) {
+      error = thrown as LakeFormationServiceException;
+    }
+    expect(error).toBeInstanceOf(OperationTimeoutException);
+    const requestId = error!.$metadata.requestId;
+    const events = await eventually('the timed-out call audit record', async () => {
+      const res = await fetch(`${system.url}/api/v1/audit/lookup-events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${system.adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'GetTemporaryGlueTableCredentials' }] }),
+      });
+      const list = ((await res.json()) as { Events: { CloudTrailEvent: string }[] }).Events.map((e) => JSON.parse(e.CloudTrailEvent) as { errorCode?: string; requestID: string });
+      return list.some((e) => e.errorCode === 'DEADLINE_EXCEEDED') ? list : undefined;
+    });
+    expect(events.find((e) => e.errorCode === 'DEADLINE_EXCEEDED')?.requestID).toBe(requestId);
   });
 });
