@@ -294,7 +294,7 @@ export async function runObjectAdmin(ctx: AdminContext, principal: string, req: 
       if (!isAdmin) throw denied(principal, 'create external locations');
       const b = CreateLocationBody.check(req.body);
       if (!state.credentials.has(b.credential_name)) throw notFound('Storage credential', b.credential_name);
-      const info = { name: b.name, url: normaliseLocation(b.url).url, credential_name: b.credential_name, owner: principal, ...(b.comment ? { comment: b.comment } : {}) };
+      const info = { name: b.name, url: normaliseLocation(b.url).url, credential_name: b.credential_name, owner: principal, ...(b.comment ? { comment: b.comment } : {}), ...(b.region ? { region: b.region } : {}) };
       await write(CATALOG_KEYS.externalLocation(b.name), info);
       return info;
     }

@@ -92,7 +92,15 @@ export const StorageCredential = Type.Object(
 export type StorageCredential = Static<typeof StorageCredential>;
 
 export const ExternalLocation = Type.Object(
-  { name: Type.String(), url: Type.String(), credential_name: Type.String(), owner: Type.String(), comment: Type.Optional(Type.String()) },
+  {
+    name: Type.String(),
+    url: Type.String(),
+    credential_name: Type.String(),
+    owner: Type.String(),
+    comment: Type.Optional(Type.String()),
+    /** The cloud region the storage lives in; the metastore's region when absent. Lake Formation refuses other regions. */
+    region: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9-]+$' })),
+  },
   { $id: 'ExternalLocation', additionalProperties: false },
 );
 export type ExternalLocation = Static<typeof ExternalLocation>;

@@ -173,3 +173,18 @@ describe('decideDataLocationsAccess', () => {
     expect(decideDataLocationsAccess(s, { principal: 'bob', urls: ['s3://lake/archive/trips-2024'], access: 'read' })).toMatchObject({ allow: true });
   });
 });
+
+describe('regions', () => {
+  it('refuses tables and data locations registered in another region', () => {
+    const s = fixture();
+    grant(s, 'table', 'main.sales.trips', 'bob', ['SELECT']);
+    expect(decideGlueTableAccess(s, { principal: 'bob', tableArn: ARN }).allow).toBe(true);
+    put(s, CATALOG_KEYS.externalLocation('lake'), { name: 'lake', url: 's3://lake', credential_name: 'cred', owner: 'admin', region: 'eu-west-1' });
+    const d = decideGlueTableAccess(s, { principal: 'bob', tableArn: ARN });
+    expect(d).toMatchObject({ allow: false, error: { details: { awsException: 'InvalidInputException' } } });
+    if (!d.allow) expect(d.error.message).toContain('eu-west-1');
+    expect(decideDataLocationsAccess(s, { principal: 'bob', urls: ['s3://lake/tables/trips'], access: 'read' }).allow).toBe(false);
+    put(s, CATALOG_KEYS.externalLocation('lake'), { name: 'lake', url: 's3://lake', credential_name: 'cred', owner: 'admin', region: 'us-east-1' });
+    expect(decideDataLocationsAccess(s, { principal: 'bob', urls: ['s3://lake/tables/trips'], access: 'read' }).allow).toBe(true);
+  });
+});

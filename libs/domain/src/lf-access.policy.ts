@@ -1,7 +1,7 @@
 import { cellsFilterSecurableName, LakegateError, type Access, type DataCellsFilterInfo, type PartitionInfo, type TableInfo } from '@lakegate/contracts';
 import { partitionValuesKey, type CatalogState } from './catalog-state.js';
 import { holdsPrivilege, principalsOf, PRIVILEGES, type Privilege } from './privileges.js';
-import { resolveStorage } from './storage-resolution.js';
+import { coveringExternalLocation, resolveStorage } from './storage-resolution.js';
 import { locationCovers, normaliseLocation, type StorageUrl } from './storage-url.js';
 import { has, parentChain, type Decision } from './uc-access.policy.js';
 
@@ -205,5 +205,13 @@ function scope(state: CatalogState, targets: StorageUrl[], access: Access, what:
     return notRegistered ? deny('INVALID_ARGUMENT', resolved.message.replace('No external location covers', 'No registered location covers'), 'InvalidInputException') : { allow: false, error: resolved };
   }
   if (resolved.cloud !== 'aws') return deny('INVALID_ARGUMENT', `${what} is not on Amazon S3.`, 'InvalidInputException');
+  const region = state.metastore?.value.region;
+  for (const target of targets) {
+    const covering = coveringExternalLocation(state, target);
+    const locationRegion = covering ? state.locations.get(covering.name)?.value.region : undefined;
+    if (locationRegion && locationRegion !== region) {
+      return deny('INVALID_ARGUMENT', `'${target.url}' is registered in region ${locationRegion}; this deployment serves ${region}.`, 'InvalidInputException');
+    }
+  }
   return { allow: true, scope: { cloud: resolved.cloud, locations: targets.map((t) => ({ url: t.url, access })), storageCredential: resolved.credential }, resources };
 }
