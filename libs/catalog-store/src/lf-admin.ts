@@ -358,25 +358,17 @@ export async function runLakeFormationAdmin(ctx: AdminContext, principal: string
       return {};
     }
     case 'LfDeleteDataCellsFilter': {
-      const b = FilterRefBody.check(req.body);
-      checkCatalogId(state, b.TableCatalogId);
-      const table = glueTableOf(state, b.DatabaseName, b.TableName);
-      const entry = state.cellsFilters.get(table.full_name)?.get(b.Name);
-      if (!entry) throw lfError('NOT_FOUND', `Data cells filter '${b.Name}' on ${b.DatabaseName}.${b.TableName} does not exist.`, 'EntityNotFoundException');
+      const { b, table, entry } = filterOf(state, req.body);
       if (!ctx.admins.has(principal) && table.owner !== principal && entry.value.owner !== principal) throw lfError('PERMISSION_DENIED', `'${principal}' may not delete data cells filter '${b.Name}'.`, 'AccessDeniedException');
       const securable = cellsFilterSecurableName(table.full_name, b.Name);
       const grants = state.grants.get(grantKey('data_cells_filter', securable));
-      // Grants first: a filter never outlives them, so no one keeps a grant on a filter that is gone.
+      // Grants first: should the filter's removal then fail, it stays without grants, and no grant is left for a re-created filter of that name to inherit.
       if (grants) await ctx.writer.remove(CATALOG_KEYS.grants('data_cells_filter', securable), grants.revision);
       await ctx.writer.remove(CATALOG_KEYS.cellsFilter(table.full_name, b.Name), entry.revision);
       return {};
     }
     case 'LfGetDataCellsFilter': {
-      const b = FilterRefBody.check(req.body);
-      checkCatalogId(state, b.TableCatalogId);
-      const table = glueTableOf(state, b.DatabaseName, b.TableName);
-      const entry = state.cellsFilters.get(table.full_name)?.get(b.Name);
-      if (!entry) throw lfError('NOT_FOUND', `Data cells filter '${b.Name}' on ${b.DatabaseName}.${b.TableName} does not exist.`, 'EntityNotFoundException');
+      const { entry } = filterOf(state, req.body);
       requireLfAdmin(ctx, principal);
       return { DataCellsFilter: tableDataOf(state, entry.value, entry.revision) };
     }
@@ -403,6 +395,16 @@ export async function runLakeFormationAdmin(ctx: AdminContext, principal: string
 function checkCatalogId(state: CatalogState, id: string | undefined): void {
   const account = state.metastore?.value.aws_account_id;
   if (id !== undefined && id !== account) throw lfError('NOT_FOUND', `Catalog '${id}' does not exist: this Data Catalog is account ${account}.`, 'EntityNotFoundException');
+}
+
+/** The data cells filter a request names (`TableCatalogId`, `DatabaseName`, `TableName`, `Name`), with its table. */
+function filterOf(state: CatalogState, body: unknown) {
+  const b = FilterRefBody.check(body);
+  checkCatalogId(state, b.TableCatalogId);
+  const table = glueTableOf(state, b.DatabaseName, b.TableName);
+  const entry = state.cellsFilters.get(table.full_name)?.get(b.Name);
+  if (!entry) throw lfError('NOT_FOUND', `Data cells filter '${b.Name}' on ${b.DatabaseName}.${b.TableName} does not exist.`, 'EntityNotFoundException');
+  return { b, table, entry };
 }
 
 function glueTableOf(state: CatalogState, database: string, name: string) {

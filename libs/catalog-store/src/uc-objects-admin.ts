@@ -110,9 +110,11 @@ async function removeTableChildren(ctx: AdminContext, tableId: string, fullName:
     await ctx.writer.remove(CATALOG_KEYS.partition(tableId, value.values), revision);
   }
   for (const { value, revision } of [...(state.cellsFilters.get(fullName)?.values() ?? [])]) {
+    // Grants before the filter, as DeleteDataCellsFilter does: no grant outlives its filter.
+    const securable = cellsFilterSecurableName(fullName, value.name);
+    const grants = state.grants.get(grantKey('data_cells_filter', securable));
+    if (grants) await ctx.writer.remove(CATALOG_KEYS.grants('data_cells_filter', securable), grants.revision);
     await ctx.writer.remove(CATALOG_KEYS.cellsFilter(fullName, value.name), revision);
-    const grants = state.grants.get(grantKey('data_cells_filter', cellsFilterSecurableName(fullName, value.name)));
-    if (grants) await ctx.writer.remove(CATALOG_KEYS.grants('data_cells_filter', cellsFilterSecurableName(fullName, value.name)), grants.revision);
   }
 }
 

@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CATALOG_KEYS, cellsFilterSecurableName, type DataCellsFilterInfo, type GrantList, type PartitionInfo, type SecurableType, type TableInfo } from '@lakegate/contracts';
-import { applyCatalogEntry, emptyCatalogState, type CatalogState } from './catalog-state.js';
+import { CATALOG_KEYS, cellsFilterSecurableName, type DataCellsFilterInfo, type PartitionInfo, type TableInfo } from '@lakegate/contracts';
+import { grant, put, remove } from '../test/catalog-fixture.js';
+import { emptyCatalogState, type CatalogState } from './catalog-state.js';
 import { decideDataLocationsAccess, decideGlueTableAccess, permissionTypeOf, resolveGlueTableArn } from './lf-access.policy.js';
-
-const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
-let rev = 0;
-const put = (state: CatalogState, key: string, value: unknown) => expect(applyCatalogEntry(state, key, enc(value), ++rev)).toBe(true);
-const grant = (state: CatalogState, type: SecurableType, name: string, principal: string, privileges: string[]) => {
-  const g: GrantList = { securable_type: type, securable_name: name, privilege_assignments: [{ principal, privileges }] };
-  put(state, CATALOG_KEYS.grants(type, name), g);
-};
 
 const ARN = 'arn:aws:glue:us-east-1:123456789012:table/sales/trips';
 const TABLE: TableInfo = {
@@ -91,7 +84,7 @@ describe('decideGlueTableAccess', () => {
     const s = fixture();
     grant(s, 'table', 'main.sales.trips', 'bob', ['SELECT']);
     put(s, CATALOG_KEYS.partition('t1', ['2024']), partition(['2024'], 's3://lake/tables/trips/year=2024'));
-    expect(applyCatalogEntry(s, CATALOG_KEYS.partition('t1', ['2024']), undefined, ++rev)).toBe(true);
+    remove(s, CATALOG_KEYS.partition('t1', ['2024']));
     expect(s.partitions.has('t1')).toBe(false);
     expect(decideGlueTableAccess(s, { principal: 'bob', tableArn: ARN, partitionValues: ['2024'] })).toMatchObject({ allow: false, error: { code: 'NOT_FOUND' } });
   });
@@ -155,7 +148,7 @@ describe('decideGlueTableAccess', () => {
       const f = filter('cols', { column_names: ['id'] });
       addFilter(s, f, 'analysts');
       expect(decideGlueTableAccess(s, { principal: 'bob', tableArn: ARN }).allow).toBe(true);
-      expect(applyCatalogEntry(s, CATALOG_KEYS.cellsFilter(f.table_full_name, f.name), undefined, ++rev)).toBe(true);
+      remove(s, CATALOG_KEYS.cellsFilter(f.table_full_name, f.name));
       expect(decideGlueTableAccess(s, { principal: 'bob', tableArn: ARN }).allow).toBe(false);
     });
   });

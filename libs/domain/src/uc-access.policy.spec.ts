@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { CATALOG_KEYS, type GrantList, type SecurableType } from '@lakegate/contracts';
+import { CATALOG_KEYS } from '@lakegate/contracts';
+import { grant, put, remove } from '../test/catalog-fixture.js';
 import { applyCatalogEntry, emptyCatalogState, type CatalogState } from './catalog-state.js';
 import { decidePathAccess, decideTableAccess, decideVolumeAccess } from './uc-access.policy.js';
 import { identityForToken } from './token-auth.js';
 
-const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
-let rev = 0;
-const put = (state: CatalogState, key: string, value: unknown) => expect(applyCatalogEntry(state, key, enc(value), ++rev)).toBe(true);
-const grant = (state: CatalogState, type: SecurableType, name: string, principal: string, privileges: string[]) => {
-  const g: GrantList = { securable_type: type, securable_name: name, privilege_assignments: [{ principal, privileges }] };
-  put(state, CATALOG_KEYS.grants(type, name), g);
-};
 
 /** A catalog where only the privileges under test are missing: bob may use c.s externally. */
 function fixture(): CatalogState {
@@ -119,16 +113,16 @@ describe('decideVolumeAccess', () => {
   it('follows deletes from the KV watch', () => {
     const s = fixture();
     grant(s, 'volume', 'c.s.landing', 'bob', ['READ VOLUME']);
-    expect(applyCatalogEntry(s, CATALOG_KEYS.grants('volume', 'c.s.landing'), undefined, ++rev)).toBe(true);
+    remove(s, CATALOG_KEYS.grants('volume', 'c.s.landing'));
     expect(decideVolumeAccess(s, { principal: 'bob', volumeId: 'v1', access: 'read' }).allow).toBe(false);
-    expect(applyCatalogEntry(s, CATALOG_KEYS.volume('v1'), undefined, ++rev)).toBe(true);
+    remove(s, CATALOG_KEYS.volume('v1'));
     expect(s.volumeIdsByName.size).toBe(0);
   });
 
   it('ignores entries it cannot read', () => {
     const s = fixture();
-    expect(applyCatalogEntry(s, 'volume.00', enc({ nope: 1 }), ++rev)).toBe(false);
-    expect(applyCatalogEntry(s, 'weird.key', enc({}), ++rev)).toBe(false);
+    expect(applyCatalogEntry(s, 'volume.00', new TextEncoder().encode(JSON.stringify({ nope: 1 })), 1)).toBe(false);
+    expect(applyCatalogEntry(s, 'weird.key', new TextEncoder().encode('{}'), 1)).toBe(false);
   });
 });
 
