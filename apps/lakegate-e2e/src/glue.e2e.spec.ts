@@ -31,7 +31,9 @@ import {
   InternalServiceException,
   LakeFormationClient,
   ListDataCellsFilterCommand,
+  ListPermissionsCommand,
   PermissionTypeMismatchException,
+  RevokePermissionsCommand,
   RegisterResourceCommand,
   AccessDeniedException as LfAccessDenied,
   EntityNotFoundException as LfEntityNotFound,
@@ -246,6 +248,29 @@ describe('Glue face with the real @aws-sdk/client-glue, and Lake Formation parti
       const error = await failure(frank.lf.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ARN('sales', 'orders'), SupportedPermissionTypes: ['CELL_FILTER_PERMISSION'] }))).catch(() => undefined);
       return error instanceof LfAccessDenied ? true : undefined;
     });
+  });
+
+  it('column-level grants (TableWithColumns) are filtered reads an engine enforcing columns may get', async () => {
+    const gina = await principal('gina');
+    const columns = { TableWithColumns: { DatabaseName: 'sales', Name: 'orders', ColumnNames: ['id', 'customer'] } };
+    await lf.send(new GrantPermissionsCommand({ Principal: { DataLakePrincipalIdentifier: 'gina' }, Resource: columns, Permissions: ['SELECT'] }));
+    const listed = await lf.send(new ListPermissionsCommand({ Principal: { DataLakePrincipalIdentifier: 'gina' } }));
+    expect(listed.PrincipalResourcePermissions).toEqual([
+      {
+        Principal: { DataLakePrincipalIdentifier: 'gina' },
+        Resource: { TableWithColumns: { CatalogId: '000000000000', DatabaseName: 'sales', Name: 'orders', ColumnNames: ['customer', 'id'] } },
+        Permissions: ['SELECT'],
+        PermissionsWithGrantOption: [],
+      },
+    ]);
+    expect((await lf.send(new ListDataCellsFilterCommand({}))).DataCellsFilters).toEqual([]);
+    expect((await gina.lf.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ARN('sales', 'orders') }))).VendedS3Path).toEqual(['s3://lakegate-demo/tables/orders']);
+    expect(await failure(lf.send(new GrantPermissionsCommand({ Principal: { DataLakePrincipalIdentifier: 'gina' }, Resource: columns, Permissions: ['INSERT'] })))).toMatchObject({ name: 'InvalidInputException' });
+    expect(
+      await failure(lf.send(new GrantPermissionsCommand({ Principal: { DataLakePrincipalIdentifier: 'gina' }, Resource: { TableWithColumns: { DatabaseName: 'sales', Name: 'orders', ColumnNames: ['nope'] } }, Permissions: ['SELECT'] }))),
+    ).toMatchObject({ name: 'InvalidInputException' });
+    await lf.send(new RevokePermissionsCommand({ Principal: { DataLakePrincipalIdentifier: 'gina' }, Resource: { TableWithColumns: { DatabaseName: 'sales', Name: 'orders', ColumnNames: ['customer', 'id'] } }, Permissions: ['SELECT'] }));
+    expect(await failure(gina.lf.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ARN('sales', 'orders') })))).toBeInstanceOf(LfAccessDenied);
   });
 
   it('a cloud refusal reaches the Lake Formation client as InternalServiceException, with nothing vended', async () => {

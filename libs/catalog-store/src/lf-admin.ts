@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
-import { CATALOG_KEYS, cellsFilterSecurableName, codec, LakegateError, type AdminRequest, type DataCellsFilterInfo, type GrantList, type SecurableType } from '@lakegate/contracts';
+import { CATALOG_KEYS, cellsFilterSecurableName, codec, LakegateError, type AdminRequest, type DataCellsFilterInfo, type GrantList, type SecurableType, type TableInfo } from '@lakegate/contracts';
 import { canonicalPrivilege, grantKey, normaliseLocation, PRIVILEGES, type CatalogState, type Privilege } from '@lakegate/domain';
 import type { AdminContext } from './catalog-admin.js';
 import { withKeyLock } from './key-lock.js';
@@ -142,10 +142,12 @@ function securableOf(state: CatalogState, resource: ReturnType<typeof GrantBody.
   if (resource.TableWithColumns) {
     const t = resource.TableWithColumns;
     const everyColumn = t.ColumnWildcard && !t.ColumnNames && (t.ColumnWildcard.ExcludedColumnNames ?? []).length === 0;
-    if (!everyColumn) {
-      throw invalid('lakegate expresses column-level permissions as data cells filters: create one (CreateDataCellsFilter with ColumnNames or ColumnWildcard) and grant SELECT on it.');
+    if (everyColumn) return securableOf(state, { Table: { DatabaseName: t.DatabaseName, Name: t.Name } });
+    const filter = columnFilterFor(state, t);
+    if (!state.cellsFilters.get(filter.table_full_name)?.has(filter.name)) {
+      throw lfError('NOT_FOUND', `No permission was granted on these columns of ${t.DatabaseName}.${t.Name}.`, 'EntityNotFoundException');
     }
-    return securableOf(state, { Table: { DatabaseName: t.DatabaseName, Name: t.Name } });
+    return { type: 'data_cells_filter', name: cellsFilterSecurableName(filter.table_full_name, filter.name) };
   }
   if (resource.Table) {
     if (!resource.Table.Name || resource.Table.TableWildcard) {
@@ -183,6 +185,17 @@ function resourceOf(state: CatalogState, type: SecurableType, name: string): Rec
   if (type === 'data_cells_filter') {
     const slash = name.lastIndexOf('/');
     const [, fdb, ftable] = name.slice(0, slash).split('.');
+    const filter = state.cellsFilters.get(name.slice(0, slash))?.get(name.slice(slash + 1))?.value;
+    if (filter && isColumnFilter(filter.name)) {
+      return {
+        TableWithColumns: {
+          CatalogId: catalogId,
+          DatabaseName: fdb,
+          Name: ftable,
+          ...(filter.column_names ? { ColumnNames: filter.column_names } : { ColumnWildcard: { ExcludedColumnNames: filter.excluded_column_names ?? [] } }),
+        },
+      };
+    }
     return { DataCellsFilter: { TableCatalogId: catalogId, DatabaseName: fdb, TableName: ftable, Name: name.slice(slash + 1) } };
   }
   if (type === 'external_location') {
@@ -206,7 +219,12 @@ export async function runLakeFormationAdmin(ctx: AdminContext, principal: string
       const body = GrantBody.check(req.body);
       const grantee = principalOf(state, body.Principal.DataLakePrincipalIdentifier);
       if (!state.principals.has(grantee)) throw lfError('NOT_FOUND', `Principal '${grantee}' does not exist.`, 'EntityNotFoundException');
-      const securable = securableOf(state, body.Resource);
+      const columns = body.Resource.TableWithColumns;
+      if (columns && req.operation === 'LfGrantPermissions' && (columns.ColumnNames || columns.ColumnWildcard?.ExcludedColumnNames?.length)) {
+        if (body.Permissions.some((p) => p !== 'SELECT')) throw invalid('Only SELECT can be granted on columns.');
+        await ensureColumnFilter(ctx, principal, columnFilterFor(state, columns));
+      }
+      const securable = securableOf(ctx.view.state, body.Resource);
       const privileges = new Set<string>();
       for (const p of body.Permissions) {
         const mapped = TO_PRIVILEGES[p]?.[securable.type];
@@ -330,14 +348,9 @@ export async function runLakeFormationAdmin(ctx: AdminContext, principal: string
       const table = glueTableOf(state, d.DatabaseName, d.TableName);
       if (!ctx.admins.has(principal) && table.owner !== principal) throw lfError('PERMISSION_DENIED', `'${principal}' may not create data cells filters on ${table.full_name}: data lake administrators and the table's owner may.`, 'AccessDeniedException');
       if ((d.ColumnNames === undefined) === (d.ColumnWildcard === undefined)) throw invalid('A data cells filter names exactly one of ColumnNames and ColumnWildcard.');
+      if (isColumnFilter(d.Name)) throw invalid(`Filter names starting with '${COLUMN_FILTER_PREFIX}' are lakegate's own (column grants).`);
       if (d.RowFilter && (d.RowFilter.FilterExpression === undefined) === (d.RowFilter.AllRowsWildcard === undefined)) throw invalid('A RowFilter holds exactly one of FilterExpression and AllRowsWildcard.');
-      const known = new Map((table.columns ?? []).map((c) => [c.name.toLowerCase(), c.name]));
-      const columns = (names: string[] | undefined) =>
-        names?.map((n) => {
-          const name = known.get(n.toLowerCase());
-          if (!name) throw invalid(`Column '${n}' is not a column of ${d.DatabaseName}.${d.TableName}.`);
-          return name;
-        });
+      const columns = (names: string[] | undefined) => (names ? columnsOf(table, names) : undefined);
       const filter: DataCellsFilterInfo = {
         table_full_name: table.full_name,
         name: d.Name,
@@ -380,7 +393,7 @@ export async function runLakeFormationAdmin(ctx: AdminContext, principal: string
       const prefix = b.Table ? `${glue}.${b.Table.DatabaseName}.` : `${glue}.`;
       const all = [...state.cellsFilters.entries()]
         .filter(([table]) => (b.Table?.Name ? table === `${prefix}${b.Table.Name}` : table.startsWith(prefix)))
-        .flatMap(([, filters]) => [...filters.values()])
+        .flatMap(([, filters]) => [...filters.values()].filter((f) => !isColumnFilter(f.value.name)))
         .sort((x, y) => `${x.value.table_full_name}/${x.value.name}`.localeCompare(`${y.value.table_full_name}/${y.value.name}`));
       const start = b.NextToken ? Number(Buffer.from(b.NextToken, 'base64url').toString()) : 0;
       if (!Number.isInteger(start) || start < 0) throw invalid('NextToken is not valid.');
@@ -395,6 +408,51 @@ export async function runLakeFormationAdmin(ctx: AdminContext, principal: string
 function checkCatalogId(state: CatalogState, id: string | undefined): void {
   const account = state.metastore?.value.aws_account_id;
   if (id !== undefined && id !== account) throw lfError('NOT_FOUND', `Catalog '${id}' does not exist: this Data Catalog is account ${account}.`, 'EntityNotFoundException');
+}
+
+/**
+ * Column-level grants (`TableWithColumns` with named or excluded columns) are kept as data cells
+ * filters of lakegate's own, one per column set, named after it; ListPermissions shows them back as
+ * `TableWithColumns` and ListDataCellsFilter leaves them out.
+ */
+const COLUMN_FILTER_PREFIX = 'lakegate-columns-';
+const isColumnFilter = (name: string) => name.startsWith(COLUMN_FILTER_PREFIX);
+
+/** The table's own spelling of each named column; an unknown column is an input error. */
+function columnsOf(table: TableInfo, names: readonly string[]): string[] {
+  const known = new Map((table.columns ?? []).map((c) => [c.name.toLowerCase(), c.name]));
+  return names.map((n) => {
+    const name = known.get(n.toLowerCase());
+    if (!name) throw invalid(`Column '${n}' is not a column of ${table.full_name}.`);
+    return name;
+  });
+}
+
+function columnFilterFor(state: CatalogState, t: NonNullable<ReturnType<typeof GrantBody.check>['Resource']['TableWithColumns']>): DataCellsFilterInfo {
+  const table = glueTableOf(state, t.DatabaseName, t.Name);
+  if ((t.ColumnNames === undefined) === (t.ColumnWildcard === undefined)) throw invalid('TableWithColumns names exactly one of ColumnNames and ColumnWildcard.');
+  const named = t.ColumnNames ? [...new Set(columnsOf(table, t.ColumnNames))].sort() : undefined;
+  const excluded = t.ColumnWildcard ? [...new Set(columnsOf(table, t.ColumnWildcard.ExcludedColumnNames ?? []))].sort() : undefined;
+  const id = createHash('sha256').update(JSON.stringify({ named, excluded })).digest('hex').slice(0, 16);
+  return {
+    table_full_name: table.full_name,
+    name: `${COLUMN_FILTER_PREFIX}${id}`,
+    ...(named ? { column_names: named } : { excluded_column_names: excluded ?? [] }),
+    owner: 'lakegate',
+    created_at: 0,
+  };
+}
+
+async function ensureColumnFilter(ctx: AdminContext, principal: string, filter: DataCellsFilterInfo): Promise<void> {
+  if (ctx.view.state.cellsFilters.get(filter.table_full_name)?.has(filter.name)) return;
+  try {
+    await ctx.view.waitFor(await ctx.writer.put(CATALOG_KEYS.cellsFilter(filter.table_full_name, filter.name), { ...filter, owner: principal, created_at: ctx.clock() }, undefined));
+  } catch (error) {
+    // A concurrent grant on the same columns made it first: the same filter.
+    const code = (error as LakegateError).code;
+    if (code !== 'ALREADY_EXISTS' && code !== 'CONFLICT') throw error;
+    await ctx.view.waitFor(await ctx.writer.lastRevision());
+  }
 }
 
 /** The data cells filter a request names (`TableCatalogId`, `DatabaseName`, `TableName`, `Name`), with its table. */

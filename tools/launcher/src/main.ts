@@ -282,6 +282,11 @@ async function main(): Promise<void> {
         `  curl -s -X POST ${url}/api/2.1/unity-catalog/temporary-volume-credentials -H 'Authorization: Bearer ${token}' -H 'Content-Type: application/json' -d '{"volume_id":"${volume.volume_id}","operation":"READ_VOLUME"}'`,
       );
     }
+    say(`AWS faces (Lake Formation at POST /<Operation>, Glue at POST / with X-Amz-Target), signed with an access key lakegate issues:`);
+    say(`  curl -s -X POST ${url}/api/v1/principals/demo/access-keys -H 'Authorization: Bearer ${token}'`);
+    say(
+      `  AWS_ACCESS_KEY_ID=<accessKeyId> AWS_SECRET_ACCESS_KEY=<secretAccessKey> aws lakeformation get-temporary-glue-table-credentials --endpoint-url ${url} --region us-east-1 --table-arn arn:aws:glue:us-east-1:000000000000:table/default/trips`,
+    );
     say(`Read the audit log (metastore admins):\n  curl -s -X POST ${url}/api/v1/audit/lookup-events -H 'Authorization: Bearer ${adminToken}' -H 'Content-Type: application/json' -d '{"MaxResults":5}'`);
     say('Press Ctrl-C to stop.');
     for (const p of started) {
