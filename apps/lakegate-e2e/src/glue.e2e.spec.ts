@@ -263,7 +263,7 @@ describe('Glue face with the real @aws-sdk/client-glue, and Lake Formation parti
         PermissionsWithGrantOption: [],
       },
     ]);
-    expect((await lf.send(new ListDataCellsFilterCommand({}))).DataCellsFilters).toEqual([]);
+    expect((await lf.send(new ListDataCellsFilterCommand({ Table: { DatabaseName: 'sales', Name: 'orders' } }))).DataCellsFilters).toEqual([]);
     expect((await gina.lf.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ARN('sales', 'orders') }))).VendedS3Path).toEqual(['s3://lakegate-demo/tables/orders']);
     expect(await failure(lf.send(new GrantPermissionsCommand({ Principal: { DataLakePrincipalIdentifier: 'gina' }, Resource: columns, Permissions: ['INSERT'] })))).toMatchObject({ name: 'InvalidInputException' });
     expect(
@@ -287,7 +287,7 @@ describe('Glue face with the real @aws-sdk/client-glue, and Lake Formation parti
     await lf.send(new CreateDataCellsFilterCommand({ TableData: { TableCatalogId: '000000000000', DatabaseName: 'sales', TableName: 'orders', Name: 'ids', ColumnNames: ['id'] } }));
     await glue.send(new DeleteTableCommand({ DatabaseName: 'sales', Name: 'orders' }));
     expect(await failure(glue.send(new GetTableCommand({ DatabaseName: 'sales', Name: 'orders' })))).toBeInstanceOf(GlueEntityNotFound);
-    expect((await lf.send(new ListDataCellsFilterCommand({}))).DataCellsFilters).toEqual([]);
+    expect((await lf.send(new ListDataCellsFilterCommand({}))).DataCellsFilters?.map((f) => `${f.DatabaseName}.${f.TableName}/${f.Name}`)).toEqual(['default.trips/paris_only']);
     const audited = await eventually('the Glue DeleteTable audit record', async () => {
       const res = await fetch(`${system.url}/api/v1/audit/lookup-events`, {
         method: 'POST',
