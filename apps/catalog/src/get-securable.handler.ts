@@ -19,8 +19,8 @@ interface CatalogObject {
 }
 
 const PRIVILEGES_THAT_SHOW = {
-  volume: [PRIVILEGES.readVolume, PRIVILEGES.writeVolume, PRIVILEGES.allPrivileges],
-  table: [PRIVILEGES.select, PRIVILEGES.modify, PRIVILEGES.allPrivileges],
+  volume: [PRIVILEGES.readVolume, PRIVILEGES.writeVolume, PRIVILEGES.browse, PRIVILEGES.allPrivileges],
+  table: [PRIVILEGES.select, PRIVILEGES.modify, PRIVILEGES.browse, PRIVILEGES.alter, PRIVILEGES.allPrivileges],
 } satisfies Record<string, Privilege[]>;
 
 /** Visible to metastore admins, owners (of the object or a parent), and principals holding a privilege on it. */

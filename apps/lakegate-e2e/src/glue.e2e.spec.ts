@@ -273,6 +273,32 @@ describe('Glue face with the real @aws-sdk/client-glue, and Lake Formation parti
     expect(await failure(gina.lf.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ARN('sales', 'orders') })))).toBeInstanceOf(LfAccessDenied);
   });
 
+  it('DESCRIBE shows a table, ALTER changes it and its partitions, DROP deletes it — none of them vends', async () => {
+    const hank = await principal('hank');
+    await glue.send(new CreateTableCommand({ DatabaseName: 'sales', TableInput: { Name: 'scratch', StorageDescriptor: { Location: 's3://lakegate-demo/tables/scratch' }, PartitionKeys: [{ Name: 'day', Type: 'string' }] } }));
+    const scratch = { Table: { DatabaseName: 'sales', Name: 'scratch' } };
+    const grantHank = (Permissions: ('DESCRIBE' | 'ALTER' | 'DROP')[]) => lf.send(new GrantPermissionsCommand({ Principal: { DataLakePrincipalIdentifier: 'hank' }, Resource: scratch, Permissions }));
+    expect(await failure(hank.glue.send(new GetTableCommand({ DatabaseName: 'sales', Name: 'scratch' })))).toBeInstanceOf(GlueAccessDenied);
+    await grantHank(['DESCRIBE']);
+    const { Table } = await hank.glue.send(new GetTableCommand({ DatabaseName: 'sales', Name: 'scratch' }));
+    expect(Table?.Name).toBe('scratch');
+    expect(await failure(hank.lf.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ARN('sales', 'scratch') })))).toBeInstanceOf(LfAccessDenied);
+    const partition = { Values: ['mon'], StorageDescriptor: { Location: 's3://lakegate-demo/tables/scratch/day=mon' } };
+    expect(await failure(hank.glue.send(new CreatePartitionCommand({ DatabaseName: 'sales', TableName: 'scratch', PartitionInput: partition })))).toBeInstanceOf(GlueAccessDenied);
+    await grantHank(['ALTER']);
+    await hank.glue.send(new CreatePartitionCommand({ DatabaseName: 'sales', TableName: 'scratch', PartitionInput: partition }));
+    await hank.glue.send(new UpdateTableCommand({ DatabaseName: 'sales', TableInput: { Name: 'scratch', Description: 'altered by hank', StorageDescriptor: Table!.StorageDescriptor!, PartitionKeys: Table!.PartitionKeys! } }));
+    expect(await failure(hank.glue.send(new DeleteTableCommand({ DatabaseName: 'sales', Name: 'scratch' })))).toBeInstanceOf(GlueAccessDenied);
+    const listed = await lf.send(new ListPermissionsCommand({ Principal: { DataLakePrincipalIdentifier: 'hank' } }));
+    expect(listed.PrincipalResourcePermissions?.[0]?.Permissions).toEqual(['ALTER', 'DESCRIBE']);
+    await grantHank(['DROP']);
+    await hank.glue.send(new DeleteTableCommand({ DatabaseName: 'sales', Name: 'scratch' }));
+    expect(await failure(glue.send(new GetTableCommand({ DatabaseName: 'sales', Name: 'scratch' })))).toBeInstanceOf(GlueEntityNotFound);
+    // Grants go with the table: one created later under the same name starts with none.
+    await glue.send(new CreateTableCommand({ DatabaseName: 'sales', TableInput: { Name: 'scratch', StorageDescriptor: { Location: 's3://lakegate-demo/tables/scratch' } } }));
+    expect(await failure(hank.glue.send(new GetTableCommand({ DatabaseName: 'sales', Name: 'scratch' })))).toBeInstanceOf(GlueAccessDenied);
+  });
+
   it('a cloud refusal reaches the Lake Formation client as InternalServiceException, with nothing vended', async () => {
     // A role ARN STS rejects: the minter's AssumeRole fails upstream.
     await lf.send(new RegisterResourceCommand({ ResourceArn: 'arn:aws:s3:::lakegate-broken', RoleArn: 'arn:aws:iam::000000000000:role/not a valid name' }));

@@ -157,7 +157,7 @@ describe('Lake Formation face with the real @aws-sdk/client-lakeformation', () =
     await admin.send(new RevokePermissionsCommand({ Principal: { DataLakePrincipalIdentifier: eveArn }, Resource: table, Permissions: ['SELECT'] }));
     await refusedWith('the revocation', () => eve.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: TABLE_ARN })), AccessDeniedException);
     expect(await failure(eve.send(new GrantPermissionsCommand({ Principal: { DataLakePrincipalIdentifier: 'eve' }, Resource: table, Permissions: ['SELECT'] })))).toBeInstanceOf(AccessDeniedException);
-    expect(await failure(admin.send(new GrantPermissionsCommand({ Principal: { DataLakePrincipalIdentifier: 'eve' }, Resource: table, Permissions: ['ALTER'] })))).toBeInstanceOf(InvalidInputException);
+    expect(await failure(admin.send(new GrantPermissionsCommand({ Principal: { DataLakePrincipalIdentifier: 'eve' }, Resource: table, Permissions: ['CREATE_LF_TAG'] })))).toBeInstanceOf(InvalidInputException);
     expect(await failure(admin.send(new GrantPermissionsCommand({ Principal: { DataLakePrincipalIdentifier: 'eve' }, Resource: { Table: { DatabaseName: 'default', Name: 'nope' } }, Permissions: ['SELECT'] })))).toBeInstanceOf(EntityNotFoundException);
 
     await admin.send(new RegisterResourceCommand({ ResourceArn: 'arn:aws:s3:::lf-bucket/data', RoleArn: 'arn:aws:iam::000000000000:role/lf-data' }));

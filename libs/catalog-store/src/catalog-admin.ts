@@ -38,7 +38,7 @@ export interface AdminContext {
 const APPLIES_TO: Record<Privilege, readonly SecurableType[]> = {
   [PRIVILEGES.useCatalog]: ['catalog'],
   [PRIVILEGES.useSchema]: ['catalog', 'schema'],
-  [PRIVILEGES.select]: ['catalog', 'schema', 'table', 'share'],
+  [PRIVILEGES.select]: ['catalog', 'schema', 'table', 'share', 'data_cells_filter'],
   [PRIVILEGES.modify]: ['catalog', 'schema', 'table'],
   [PRIVILEGES.readVolume]: ['catalog', 'schema', 'volume'],
   [PRIVILEGES.writeVolume]: ['catalog', 'schema', 'volume'],
@@ -48,6 +48,9 @@ const APPLIES_TO: Record<Privilege, readonly SecurableType[]> = {
   [PRIVILEGES.writeFiles]: ['external_location'],
   [PRIVILEGES.createExternalTable]: ['external_location'],
   [PRIVILEGES.allPrivileges]: ['catalog', 'schema', 'table', 'volume', 'external_location', 'storage_credential'],
+  [PRIVILEGES.browse]: ['catalog', 'schema', 'table', 'volume'],
+  [PRIVILEGES.alter]: ['catalog', 'schema', 'table'],
+  [PRIVILEGES.drop]: ['catalog', 'schema', 'table'],
 };
 
 const UpdatePermissionsBody = codec(

@@ -229,7 +229,7 @@ function mayDescribeTable(ctx: AdminContext, principal: string, table: TableInfo
   const chain = [{ type: 'table' as const, name: table.full_name, owner: table.owner }, ...parentChain(state, table.catalog_name, table.schema_name)];
   return (
     ctx.admins.has(principal) ||
-    [PRIVILEGES.select, PRIVILEGES.modify].some((p) => has(state, identities, p, chain)) ||
+    [PRIVILEGES.select, PRIVILEGES.modify, PRIVILEGES.browse, PRIVILEGES.alter].some((p) => has(state, identities, p, chain)) ||
     grantedCellsFilters(state, identities, table).length > 0
   );
 }
@@ -278,8 +278,8 @@ export async function runGlueAdmin(ctx: AdminContext, principal: string, req: Ad
     const t = entry.value;
     const identities = principalsOf(state, principal);
     const chain = [{ type: 'table' as const, name: t.full_name, owner: t.owner }, ...parentChain(state, t.catalog_name, t.schema_name)];
-    if (!mayManage(ctx, principal, chain.map((c) => c.owner)) && !has(state, identities, PRIVILEGES.modify, chain)) {
-      throw glueError('PERMISSION_DENIED', `Insufficient Lake Formation permission(s): '${principal}' needs MODIFY (INSERT) on ${t.full_name} to change its partitions.`, 'AccessDeniedException');
+    if (!mayManage(ctx, principal, chain.map((c) => c.owner)) && !has(state, identities, PRIVILEGES.modify, chain) && !has(state, identities, PRIVILEGES.alter, chain)) {
+      throw glueError('PERMISSION_DENIED', `Insufficient Lake Formation permission(s): '${principal}' needs ALTER or INSERT (MODIFY) on ${t.full_name} to change its partitions.`, 'AccessDeniedException');
     }
     return t;
   };
@@ -383,7 +383,9 @@ export async function runGlueAdmin(ctx: AdminContext, principal: string, req: Ad
       const entry = tableOf(b.DatabaseName, b.TableInput.Name);
       const t = entry.value;
       const chain = [{ type: 'table' as const, name: t.full_name, owner: t.owner }, ...parentChain(state, t.catalog_name, t.schema_name)];
-      if (!mayManage(ctx, principal, chain.map((c) => c.owner))) throw glueError('PERMISSION_DENIED', `'${principal}' may not alter ${t.full_name}: only its owners and metastore admins may.`, 'AccessDeniedException');
+      if (!mayManage(ctx, principal, chain.map((c) => c.owner)) && !has(state, principalsOf(state, principal), PRIVILEGES.alter, chain)) {
+        throw glueError('PERMISSION_DENIED', `Insufficient Lake Formation permission(s): '${principal}' needs ALTER on ${t.full_name}.`, 'AccessDeniedException');
+      }
       if (b.VersionId !== undefined && b.VersionId !== String(entry.revision)) {
         throw glueError('CONFLICT', `Table ${t.name} has changed: VersionId ${b.VersionId} is not the current version ${entry.revision}.`, 'ConcurrentModificationException');
       }

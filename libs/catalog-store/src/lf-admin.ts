@@ -99,7 +99,9 @@ const TO_PRIVILEGES: Record<string, Partial<Record<SecurableType, Privilege[]>>>
   DELETE: { table: [PRIVILEGES.modify], schema: [PRIVILEGES.modify] },
   ALL: { table: [PRIVILEGES.allPrivileges], schema: [PRIVILEGES.allPrivileges], catalog: [PRIVILEGES.allPrivileges] },
   SUPER_USER: { table: [PRIVILEGES.allPrivileges], schema: [PRIVILEGES.allPrivileges], catalog: [PRIVILEGES.allPrivileges] },
-  DESCRIBE: { schema: [PRIVILEGES.useSchema], catalog: [PRIVILEGES.useCatalog] },
+  DESCRIBE: { table: [PRIVILEGES.browse], schema: [PRIVILEGES.useSchema], catalog: [PRIVILEGES.useCatalog] },
+  ALTER: { table: [PRIVILEGES.alter], schema: [PRIVILEGES.alter] },
+  DROP: { table: [PRIVILEGES.drop], schema: [PRIVILEGES.drop] },
   DATA_LOCATION_ACCESS: { external_location: [PRIVILEGES.createExternalTable] },
 };
 // SELECT on a data cells filter is the filtered read; the filter's table decides what it shows.
@@ -111,6 +113,9 @@ const FROM_PRIVILEGE: Record<string, string[]> = {
   [PRIVILEGES.useSchema]: ['DESCRIBE'],
   [PRIVILEGES.useCatalog]: ['DESCRIBE'],
   [PRIVILEGES.createExternalTable]: ['DATA_LOCATION_ACCESS'],
+  [PRIVILEGES.browse]: ['DESCRIBE'],
+  [PRIVILEGES.alter]: ['ALTER'],
+  [PRIVILEGES.drop]: ['DROP'],
 };
 
 /** `arn:aws:iam::<account>:user/<name>` or `…:role/<name>` of this account, or a plain principal name. */
@@ -331,6 +336,8 @@ export async function runLakeFormationAdmin(ctx: AdminContext, principal: string
       const location = [...state.locations.values()].find((l) => normaliseLocation(l.value.url).url === url);
       if (!location) throw lfError('NOT_FOUND', `Resource '${url}' is not registered.`, 'EntityNotFoundException');
       await ctx.writer.remove(CATALOG_KEYS.externalLocation(location.value.name), location.revision);
+      const grants = state.grants.get(grantKey('external_location', location.value.name));
+      if (grants) await ctx.writer.remove(CATALOG_KEYS.grants('external_location', location.value.name), grants.revision);
       return {};
     }
     case 'LfListResources': {

@@ -7,12 +7,13 @@ import {
   LakegateError,
   StorageCredential,
   type AdminRequest,
+  type SecurableType,
   type CatalogInfo,
   type SchemaInfo,
   type TableInfo,
   type VolumeInfo,
 } from '@lakegate/contracts';
-import { coveringExternalLocation, grantKey, locationCovers, normaliseLocation, principalsOf, type CatalogState } from '@lakegate/domain';
+import { coveringExternalLocation, grantKey, has, locationCovers, normaliseLocation, parentChain, principalsOf, PRIVILEGES, type CatalogState } from '@lakegate/domain';
 import type { AdminContext } from './catalog-admin.js';
 import { stableId } from './catalog-seed.js';
 
@@ -103,6 +104,15 @@ const page = <T>(items: T[], req: AdminRequest) => {
   return { items: slice, next: offset + max < items.length ? Buffer.from(String(offset + max)).toString('base64url') : undefined };
 };
 
+/**
+ * A deleted object's grants go with it: an object created later under the same name starts with
+ * none (as Unity Catalog drops privileges with the securable).
+ */
+async function removeGrants(ctx: AdminContext, type: SecurableType, name: string): Promise<void> {
+  const grants = ctx.view.state.grants.get(grantKey(type, name));
+  if (grants) await ctx.writer.remove(CATALOG_KEYS.grants(type, name), grants.revision);
+}
+
 /** A deleted table takes its partitions and data cells filters (and their grants) with it. */
 async function removeTableChildren(ctx: AdminContext, tableId: string, fullName: string): Promise<void> {
   const state = ctx.view.state;
@@ -160,6 +170,7 @@ export async function runObjectAdmin(ctx: AdminContext, principal: string, req: 
       if (!mayManage(ctx, principal, [c.value.owner])) throw denied(principal, `delete catalog '${c.value.name}'`);
       if ([...state.schemas.values()].some((s) => s.value.catalog_name === c.value.name)) throw new LakegateError('FAILED_PRECONDITION', `Catalog '${c.value.name}' is not empty.`);
       await remove(CATALOG_KEYS.catalog(c.value.name), c.revision);
+      await removeGrants(ctx, 'catalog', c.value.name);
       return {};
     }
     case 'CreateSchema': {
@@ -194,12 +205,14 @@ export async function runObjectAdmin(ctx: AdminContext, principal: string, req: 
     case 'DeleteSchema': {
       const s = state.schemas.get(param(req, 'full_name'));
       if (!s) throw notFound('Schema', param(req, 'full_name'));
-      if (!mayManage(ctx, principal, [s.value.owner, state.catalogs.get(s.value.catalog_name)?.value.owner])) throw denied(principal, `delete schema '${s.value.full_name}'`);
+      const chain = parentChain(state, s.value.catalog_name, s.value.name);
+      if (!mayManage(ctx, principal, chain.map((c) => c.owner)) && !has(state, principalsOf(state, principal), PRIVILEGES.drop, chain)) throw denied(principal, `delete schema '${s.value.full_name}'`);
       const inSchema = (o: { catalog_name: string; schema_name: string }) => `${o.catalog_name}.${o.schema_name}` === s.value.full_name;
       if ([...state.tables.values()].some((t) => inSchema(t.value)) || [...state.volumes.values()].some((v) => inSchema(v.value))) {
         throw new LakegateError('FAILED_PRECONDITION', `Schema '${s.value.full_name}' is not empty.`);
       }
       await remove(CATALOG_KEYS.schema(s.value.full_name), s.revision);
+      await removeGrants(ctx, 'schema', s.value.full_name);
       return {};
     }
     case 'CreateTable':
@@ -260,10 +273,13 @@ export async function runObjectAdmin(ctx: AdminContext, principal: string, req: 
       const entry = id ? (isTable ? state.tables.get(id) : state.volumes.get(id)) : undefined;
       if (!entry || !id) throw notFound(isTable ? 'Table' : 'Volume', name);
       const o = entry.value;
-      if (!mayManage(ctx, principal, [o.owner, state.schemas.get(`${o.catalog_name}.${o.schema_name}`)?.value.owner, state.catalogs.get(o.catalog_name)?.value.owner])) {
+      const chain = [{ type: (isTable ? 'table' : 'volume') as 'table' | 'volume', name, owner: o.owner }, ...parentChain(state, o.catalog_name, o.schema_name)];
+      // Owners and admins delete; so do holders of DROP on a table (Lake Formation's DROP).
+      if (!mayManage(ctx, principal, chain.map((c) => c.owner)) && !(isTable && has(state, principalsOf(state, principal), PRIVILEGES.drop, chain))) {
         throw denied(principal, `delete ${isTable ? 'table' : 'volume'} '${name}'`);
       }
       await remove(isTable ? CATALOG_KEYS.table(id) : CATALOG_KEYS.volume(id), entry.revision);
+      await removeGrants(ctx, isTable ? 'table' : 'volume', name);
       if (isTable) await removeTableChildren(ctx, id, name);
       return {};
     }
@@ -290,6 +306,7 @@ export async function runObjectAdmin(ctx: AdminContext, principal: string, req: 
       if (!mayManage(ctx, principal, [c.value.owner])) throw denied(principal, `delete storage credential '${c.value.name}'`);
       if ([...state.locations.values()].some((l) => l.value.credential_name === c.value.name)) throw new LakegateError('FAILED_PRECONDITION', `Storage credential '${c.value.name}' is used by an external location.`);
       await remove(CATALOG_KEYS.storageCredential(c.value.name), c.revision);
+      await removeGrants(ctx, 'storage_credential', c.value.name);
       return {};
     }
     case 'CreateExternalLocation': {
@@ -312,6 +329,7 @@ export async function runObjectAdmin(ctx: AdminContext, principal: string, req: 
       if (!l) throw notFound('External location', param(req, 'name'));
       if (!mayManage(ctx, principal, [l.value.owner])) throw denied(principal, `delete external location '${l.value.name}'`);
       await remove(CATALOG_KEYS.externalLocation(l.value.name), l.revision);
+      await removeGrants(ctx, 'external_location', l.value.name);
       return {};
     }
     default:

@@ -1,7 +1,11 @@
 import type { SecurableType } from '@lakegate/contracts';
 import { grantKey, type CatalogState } from './catalog-state.js';
 
-/** Canonical privilege names (Unity Catalog OSS spelling). */
+/**
+ * Canonical privilege names (Unity Catalog OSS spelling), plus Databricks' BROWSE (see an object's
+ * metadata: Lake Formation's DESCRIBE on a table) and Lake Formation's ALTER and DROP, which Unity
+ * Catalog leaves to owners. None of those three vends anything.
+ */
 export const PRIVILEGES = {
   useCatalog: 'USE CATALOG',
   useSchema: 'USE SCHEMA',
@@ -15,6 +19,9 @@ export const PRIVILEGES = {
   writeFiles: 'WRITE FILES',
   createExternalTable: 'CREATE EXTERNAL TABLE',
   allPrivileges: 'ALL PRIVILEGES',
+  browse: 'BROWSE',
+  alter: 'ALTER',
+  drop: 'DROP',
 } as const;
 export type Privilege = (typeof PRIVILEGES)[keyof typeof PRIVILEGES];
 
