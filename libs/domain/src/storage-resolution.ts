@@ -1,6 +1,6 @@
 import { LakegateError, type Cloud, type StorageCredentialRef } from '@lakegate/contracts';
 import type { CatalogState } from './catalog-state.js';
-import { locationCovers, normaliseLocation, type StorageUrl } from './storage-url.js';
+import { locationCovers, normalisedLocation, type StorageUrl } from './storage-url.js';
 
 export interface ResolvedStorage {
   cloud: Cloud;
@@ -9,13 +9,16 @@ export interface ResolvedStorage {
   externalLocation: string;
 }
 
-/** The most specific external location covering `target`, on path-segment boundaries. */
+/**
+ * The most specific external location covering `target`, on path-segment boundaries. Looks at every
+ * external location (there are few); their normalised forms are remembered (normalisedLocation).
+ */
 export function coveringExternalLocation(state: CatalogState, target: StorageUrl): { name: string; credentialName: string; url: StorageUrl } | undefined {
   let best: { name: string; credentialName: string; url: StorageUrl } | undefined;
   for (const { value: location } of state.locations.values()) {
     let parent: StorageUrl;
     try {
-      parent = normaliseLocation(location.url);
+      parent = normalisedLocation(location.url);
     } catch {
       continue;
     }
@@ -42,7 +45,9 @@ export function resolveStorage(state: CatalogState, targets: readonly StorageUrl
     if (resolved && resolved.credential.name !== ref.credential.name) {
       return new LakegateError('FAILED_PRECONDITION', `The locations of ${what} use different storage credentials; one credential cannot reach them all.`);
     }
-    resolved ??= { ...ref, externalLocation: location.name };
+    // Object literals rather than spreads here and in credentialRef: on this path, a spread into a
+    // literal with more properties took ~1.2 µs each on Node 20, a third of a whole decision.
+    resolved ??= { cloud: ref.cloud, credential: ref.credential, externalLocation: location.name };
   }
   if (!resolved) return new LakegateError('FAILED_PRECONDITION', `${what} has no storage location.`);
   return resolved;
@@ -53,13 +58,13 @@ function credentialRef(
   revision: number,
   target: StorageUrl,
 ): { cloud: Cloud; credential: StorageCredentialRef } | LakegateError {
-  const base = { name: credential.name, revision };
   const mismatch = (cloud: string) =>
     new LakegateError('FAILED_PRECONDITION', `Storage credential '${credential.name}' is for ${cloud} and cannot reach '${target.url}'.`);
   if (credential.aws_iam_role) {
     if (target.scheme !== 's3') return mismatch('AWS');
     const role = credential.aws_iam_role;
-    return { cloud: 'aws', credential: { ...base, aws: { roleArn: role.role_arn, ...(role.external_id ? { externalId: role.external_id } : {}) } } };
+    const aws = role.external_id ? { roleArn: role.role_arn, externalId: role.external_id } : { roleArn: role.role_arn };
+    return { cloud: 'aws', credential: { name: credential.name, revision, aws } };
   }
   if (credential.azure_service_principal) {
     if (target.scheme !== 'abfss' || !target.accountHost) return mismatch('Azure');
@@ -67,7 +72,8 @@ function credentialRef(
     return {
       cloud: 'azure',
       credential: {
-        ...base,
+        name: credential.name,
+        revision,
         azure: {
           tenantId: sp.directory_id,
           clientId: sp.application_id,
@@ -79,7 +85,7 @@ function credentialRef(
   }
   if (credential.gcp_service_account) {
     if (target.scheme !== 'gs') return mismatch('GCP');
-    return { cloud: 'gcp', credential: { ...base, gcp: { serviceAccountEmail: credential.gcp_service_account.email } } };
+    return { cloud: 'gcp', credential: { name: credential.name, revision, gcp: { serviceAccountEmail: credential.gcp_service_account.email } } };
   }
   return new LakegateError('FAILED_PRECONDITION', `Storage credential '${credential.name}' names no cloud identity.`);
 }

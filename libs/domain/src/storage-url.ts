@@ -71,6 +71,41 @@ export function normaliseLocation(input: string): StorageUrl {
     : { scheme, authority, bucket, accountHost, segments, url, prefix };
 }
 
+/**
+ * Normalised forms of locations the decision path sees again and again (external locations, the
+ * storage locations of the tables and volumes being asked for), keyed by the string itself:
+ * normaliseLocation is a pure function of it, so an entry can never go stale. Two generations of
+ * at most NORMALISED_MAX entries each: a hit in the older one moves the entry to the current one,
+ * and when the current one is full it becomes the older one. An entry stays for at least
+ * NORMALISED_MAX other new locations after its last use, so locations in steady use survive a burst
+ * of cold requests (a FIFO would lose them), and memory stays bounded. A miss costs one
+ * normalisation, as without the memo.
+ */
+const NORMALISED_MAX = 4096;
+let normalisedNow = new Map<string, StorageUrl>();
+let normalisedBefore = new Map<string, StorageUrl>();
+
+/**
+ * normaliseLocation, remembered: the result is frozen and shared between callers. Invalid inputs
+ * are not remembered; they throw every time, as normaliseLocation does.
+ */
+export function normalisedLocation(input: string): StorageUrl {
+  const known = normalisedNow.get(input);
+  if (known !== undefined) return known;
+  let url = normalisedBefore.get(input);
+  if (url === undefined) {
+    url = normaliseLocation(input);
+    Object.freeze(url.segments);
+    Object.freeze(url);
+  }
+  if (normalisedNow.size >= NORMALISED_MAX) {
+    normalisedBefore = normalisedNow;
+    normalisedNow = new Map();
+  }
+  normalisedNow.set(input, url);
+  return url;
+}
+
 function normaliseSegments(input: string, path: string): string[] {
   const out: string[] = [];
   for (const raw of path.split('/')) {
@@ -104,5 +139,6 @@ function encodeSegment(seg: string): string {
 export function locationCovers(parent: StorageUrl, child: StorageUrl): boolean {
   if (parent.scheme !== child.scheme || parent.authority !== child.authority) return false;
   if (child.segments.length < parent.segments.length) return false;
-  return parent.segments.every((s, i) => child.segments[i] === s);
+  for (let i = 0; i < parent.segments.length; i++) if (child.segments[i] !== parent.segments[i]) return false;
+  return true;
 }

@@ -1,8 +1,8 @@
 import { LakegateError, type Access, type Cloud, type StorageCredentialRef, type StorageLocation } from '@lakegate/contracts';
 import type { CatalogState } from './catalog-state.js';
-import { holdsPrivilege, principalsOf, PRIVILEGES, type Privilege, type SecurableRef } from './privileges.js';
+import { chainKeys, grantedPrivileges, holdsPrivilege, identitiesOf, objectGrantKey, privilegeBit, PRIVILEGES, type Privilege, type SecurableRef } from './privileges.js';
 import { resolveStorage } from './storage-resolution.js';
-import { locationCovers, normaliseLocation, type StorageUrl } from './storage-url.js';
+import { locationCovers, normalisedLocation, normaliseLocation, type StorageUrl } from './storage-url.js';
 
 /** The exact scope a credential may reach, and the identity that mints it. */
 export interface StorageScope {
@@ -32,7 +32,7 @@ export interface ChainEntry extends SecurableRef {
  * a grant to it or one of its groups on any level, ALL PRIVILEGES, or ownership of any level —
  * except for the EXTERNAL USE privileges, which count only when granted by name.
  */
-export function has(state: CatalogState, identities: Set<string>, privilege: Privilege, chain: readonly ChainEntry[]): boolean {
+export function has(state: CatalogState, identities: ReadonlySet<string>, privilege: Privilege, chain: readonly ChainEntry[]): boolean {
   if (!EXPLICIT_ONLY.has(privilege) && chain.some((c) => c.owner !== undefined && identities.has(c.owner))) return true;
   return holdsPrivilege(state, identities, privilege, chain, { allPrivilegesCovers: !EXPLICIT_ONLY.has(privilege) });
 }
@@ -53,28 +53,86 @@ export function parentChain(state: CatalogState, catalog: string, schema: string
   ];
 }
 
-function missingPrivileges(state: CatalogState, principal: string, object: ChainEntry, catalog: string, schema: string, needed: Privilege[]): string[] {
-  const identities = principalsOf(state, principal);
-  const parents = parentChain(state, catalog, schema);
-  const schemaChain = parents;
-  const catalogChain = parents.slice(1);
-  const objectChain = [object, ...parents];
-  const missing: string[] = [];
-  if (!has(state, identities, PRIVILEGES.useCatalog, catalogChain)) missing.push(`USE CATALOG on catalog '${catalog}'`);
-  if (!has(state, identities, PRIVILEGES.useSchema, schemaChain)) missing.push(`USE SCHEMA on schema '${catalog}.${schema}'`);
-  if (!has(state, identities, PRIVILEGES.externalUseSchema, schemaChain)) missing.push(`EXTERNAL USE SCHEMA on schema '${catalog}.${schema}'`);
-  for (const p of needed) if (!has(state, identities, p, objectChain)) missing.push(`${p} on ${object.type} '${object.name}'`);
-  return missing;
+const ALL_PRIVILEGES_BIT = privilegeBit(PRIVILEGES.allPrivileges);
+
+/**
+ * What a chain (object → schema → catalog, or a shorter tail of it) confers, computed once per level:
+ * whether the principal owns some level, and the mask of privileges granted to it on some level.
+ */
+interface ChainFacts {
+  owns: boolean;
+  granted: number;
 }
 
-function denyMissing(principal: string, missing: string[]): Decision {
+/** `has` over ChainFacts: the same rule, without looking the grants up again for every privilege. */
+function holds(privilege: Privilege, chain: ChainFacts): boolean {
+  if (EXPLICIT_ONLY.has(privilege)) return (chain.granted & privilegeBit(privilege)) !== 0;
+  return chain.owns || (chain.granted & (privilegeBit(privilege) | ALL_PRIVILEGES_BIT)) !== 0;
+}
+
+const NONE: readonly string[] = Object.freeze([]);
+
+/**
+ * The privileges the principal lacks for `object` in `catalog.schema`: USE CATALOG (catalog chain),
+ * USE SCHEMA and EXTERNAL USE SCHEMA (schema → catalog), then `needed` (object → schema → catalog),
+ * exactly as `has` decides each of them on those chains. One grant lookup per level.
+ */
+function missingPrivileges(
+  state: CatalogState,
+  principal: string,
+  object: ChainEntry & { type: 'table' | 'volume' },
+  catalog: string,
+  schema: string,
+  needed: readonly Privilege[],
+): readonly string[] {
+  const identities = identitiesOf(state, principal);
+  const keys = chainKeys(catalog, schema);
+  const catalogOwner = state.catalogs.get(catalog)?.value.owner;
+  const schemaOwner = state.schemas.get(keys.schemaFull)?.value.owner;
+  const onCatalog: ChainFacts = {
+    owns: catalogOwner !== undefined && identities.has(catalogOwner),
+    granted: grantedPrivileges(state, identities, keys.catalogKey),
+  };
+  const onSchema: ChainFacts = {
+    owns: onCatalog.owns || (schemaOwner !== undefined && identities.has(schemaOwner)),
+    granted: onCatalog.granted | grantedPrivileges(state, identities, keys.schemaKey),
+  };
+  const onObject: ChainFacts = {
+    owns: onSchema.owns || (object.owner !== undefined && identities.has(object.owner)),
+    granted: onSchema.granted | grantedPrivileges(state, identities, objectGrantKey(object.type, object.name)),
+  };
+  let missing: string[] | undefined;
+  if (!holds(PRIVILEGES.useCatalog, onCatalog)) (missing ??= []).push(`USE CATALOG on catalog '${catalog}'`);
+  if (!holds(PRIVILEGES.useSchema, onSchema)) (missing ??= []).push(`USE SCHEMA on schema '${catalog}.${schema}'`);
+  if (!holds(PRIVILEGES.externalUseSchema, onSchema)) (missing ??= []).push(`EXTERNAL USE SCHEMA on schema '${catalog}.${schema}'`);
+  for (const p of needed) if (!holds(p, onObject)) (missing ??= []).push(`${p} on ${object.type} '${object.name}'`);
+  return missing ?? NONE;
+}
+
+const VOLUME_READ: readonly Privilege[] = [PRIVILEGES.readVolume];
+const VOLUME_WRITE: readonly Privilege[] = [PRIVILEGES.readVolume, PRIVILEGES.writeVolume];
+const TABLE_READ: readonly Privilege[] = [PRIVILEGES.select];
+const TABLE_WRITE: readonly Privilege[] = [PRIVILEGES.select, PRIVILEGES.modify];
+
+function denyMissing(principal: string, missing: readonly string[]): Decision {
   return deny('PERMISSION_DENIED', `User '${principal}' does not have ${missing.join(', ')}.`, { missingPrivileges: missing });
 }
 
-function scopeFor(state: CatalogState, urls: readonly string[], access: Access, what: string, resources: { type: string; name: string }[]): Decision {
+/**
+ * `normalise` is normalisedLocation (remembered) for the locations stored on tables and volumes,
+ * which the same objects are asked for again and again; normaliseLocation for a caller's path.
+ */
+function scopeFor(
+  state: CatalogState,
+  urls: readonly string[],
+  access: Access,
+  what: string,
+  resources: { type: string; name: string }[],
+  normalise: (url: string) => StorageUrl = normalisedLocation,
+): Decision {
   let targets: StorageUrl[];
   try {
-    targets = urls.map((u) => normaliseLocation(u));
+    targets = urls.map((u) => normalise(u));
   } catch (error) {
     return { allow: false, error: new LakegateError('FAILED_PRECONDITION', `${what} has an invalid storage location.`, { cause: error }) };
   }
@@ -97,7 +155,7 @@ export function decideVolumeAccess(state: CatalogState, input: { principal: stri
   if (!volume) return deny('NOT_FOUND', `Volume '${input.volumeId}' does not exist.`, { resourceType: 'volume' });
   const disabled = externalAccessDisabled(state);
   if (disabled) return disabled;
-  const needed = input.access === 'write' ? [PRIVILEGES.readVolume, PRIVILEGES.writeVolume] : [PRIVILEGES.readVolume];
+  const needed = input.access === 'write' ? VOLUME_WRITE : VOLUME_READ;
   const missing = missingPrivileges(state, input.principal, { type: 'volume', name: volume.full_name, owner: volume.owner }, volume.catalog_name, volume.schema_name, needed);
   if (missing.length > 0) return denyMissing(input.principal, missing);
   return scopeFor(state, [volume.storage_location], input.access, `volume '${volume.full_name}'`, [{ type: 'volume', name: volume.full_name }]);
@@ -113,7 +171,7 @@ export function decideTableAccess(state: CatalogState, input: { principal: strin
   if (!table) return deny('NOT_FOUND', `Table '${'tableId' in input ? input.tableId : input.fullName}' does not exist.`, { resourceType: 'table' });
   const disabled = externalAccessDisabled(state);
   if (disabled) return disabled;
-  const needed = input.access === 'write' ? [PRIVILEGES.select, PRIVILEGES.modify] : [PRIVILEGES.select];
+  const needed = input.access === 'write' ? TABLE_WRITE : TABLE_READ;
   const missing = missingPrivileges(state, input.principal, { type: 'table', name: table.full_name, owner: table.owner }, table.catalog_name, table.schema_name, needed);
   if (missing.length > 0) return denyMissing(input.principal, missing);
   return scopeFor(state, [table.storage_location, ...(table.auxiliary_locations ?? [])], input.access, `table '${table.full_name}'`, [{ type: 'table', name: table.full_name }]);
@@ -144,7 +202,7 @@ export function decidePathAccess(state: CatalogState, input: { principal: string
   for (const { value } of state.locations.values()) {
     let parent: StorageUrl;
     try {
-      parent = normaliseLocation(value.url);
+      parent = normalisedLocation(value.url);
     } catch {
       continue;
     }
@@ -154,7 +212,7 @@ export function decidePathAccess(state: CatalogState, input: { principal: string
     }
   }
   if (!location) return deny('NOT_FOUND', `No external location covers '${target.url}'.`, { resourceType: 'external_location' });
-  const identities = principalsOf(state, input.principal);
+  const identities = identitiesOf(state, input.principal);
   const chain: ChainEntry[] = [{ type: 'external_location', name: location.name, owner: location.owner }];
   const needed: Privilege[] = [PRIVILEGES.externalUseLocation, PRIVILEGES.readFiles];
   if (input.operation === 'read-write') needed.push(PRIVILEGES.writeFiles);
@@ -162,9 +220,13 @@ export function decidePathAccess(state: CatalogState, input: { principal: string
   const missing = needed.filter((p) => !has(state, identities, p, chain)).map((p) => `${p} on external location '${location.name}'`);
   if (missing.length > 0) return denyMissing(input.principal, missing);
   const access: Access = input.operation === 'read' ? 'read' : 'write';
-  return scopeFor(state, [target.url], access, `path '${target.url}'`, [{ type: 'external_location', name: location.name }]);
+  return scopeFor(state, [target.url], access, `path '${target.url}'`, [{ type: 'external_location', name: location.name }], normaliseLocation);
 }
 
+/**
+ * Scans every table and volume: O(objects) per path decision. Deliberately normaliseLocation, not the
+ * bounded normalisedLocation memo, which a scan of a large catalog would only flush.
+ */
 function objectsOverlapping(state: CatalogState, target: StorageUrl): string | undefined {
   const overlaps = (location: string) => {
     try {
