@@ -7,3 +7,4 @@ export * from './token-auth.js';
 export * from './sharing-access.policy.js';
 export * from './lf-access.policy.js';
 export * from './audit-context.policy.js';
+export * from './location-index.js';

@@ -1,6 +1,7 @@
 import { LakegateError, type Access, type Cloud, type StorageCredentialRef, type StorageLocation } from '@lakegate/contracts';
 import type { CatalogState } from './catalog-state.js';
 import { chainKeys, grantedPrivileges, holdsPrivilege, identitiesOf, objectGrantKey, privilegeBit, PRIVILEGES, type Privilege, type SecurableRef } from './privileges.js';
+import { objectOverlapping } from './location-index.js';
 import { resolveStorage } from './storage-resolution.js';
 import { locationCovers, normalisedLocation, normaliseLocation, type StorageUrl } from './storage-url.js';
 
@@ -195,7 +196,7 @@ export function decidePathAccess(state: CatalogState, input: { principal: string
   }
   const disabled = externalAccessDisabled(state);
   if (disabled) return disabled;
-  const overlapping = objectsOverlapping(state, target);
+  const overlapping = objectOverlapping(state.locationIndex, target);
   if (overlapping) return deny('INVALID_ARGUMENT', `Path '${target.url}' overlaps ${overlapping}; ask for that object's credentials instead.`);
   let location: { name: string; owner: string } | undefined;
   let best = -1;
@@ -223,20 +224,4 @@ export function decidePathAccess(state: CatalogState, input: { principal: string
   return scopeFor(state, [target.url], access, `path '${target.url}'`, [{ type: 'external_location', name: location.name }], normaliseLocation);
 }
 
-/**
- * Scans every table and volume: O(objects) per path decision. Deliberately normaliseLocation, not the
- * bounded normalisedLocation memo, which a scan of a large catalog would only flush.
- */
-function objectsOverlapping(state: CatalogState, target: StorageUrl): string | undefined {
-  const overlaps = (location: string) => {
-    try {
-      const u = normaliseLocation(location);
-      return locationCovers(u, target) || locationCovers(target, u);
-    } catch {
-      return false;
-    }
-  };
-  for (const { value } of state.tables.values()) if (overlaps(value.storage_location)) return `table '${value.full_name}'`;
-  for (const { value } of state.volumes.values()) if (overlaps(value.storage_location)) return `volume '${value.full_name}'`;
-  return undefined;
-}
+
