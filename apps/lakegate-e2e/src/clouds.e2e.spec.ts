@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, removeDir, startSystem, type RunningSystem } from './system.js';
+import { eventually, lookupEvents, removeDir, startSystem, type RunningSystem } from './system.js';
 
 const UC = '/api/2.1/unity-catalog';
 
@@ -92,12 +92,7 @@ describe('every cloud end to end: the vended credential works exactly as far as 
     const calls = (await (await fetch(`${run.stsUrl}/_emulator/calls`)).json()) as { params?: Record<string, string> }[];
     expect(calls.length - before).toBe(1);
     const records = await eventually('two minter records', async () => {
-      const res = await fetch(`${system.url}/api/v1/audit/lookup-events`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${system.adminToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ LookupAttributes: [{ AttributeKey: 'ResourceName', AttributeValue: 'lakegate_demo.default.landing' }], MaxResults: 2 }),
-      });
-      const events = ((await res.json()) as { Events: { CloudTrailEvent: string }[] }).Events.map((e) => JSON.parse(e.CloudTrailEvent) as { additionalEventData: { cacheHit?: boolean } });
+      const events = (await lookupEvents<{ additionalEventData: { cacheHit?: boolean } }>(system, 'ResourceName', 'lakegate_demo.default.landing', 2)).map((e) => e.record);
       return events.length === 2 ? events : undefined;
     });
     expect(records.map((r) => r.additionalEventData.cacheHit)).toEqual([true, false]);

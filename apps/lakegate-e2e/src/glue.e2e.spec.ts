@@ -39,7 +39,7 @@ import {
   EntityNotFoundException as LfEntityNotFound,
 } from '@aws-sdk/client-lakeformation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, removeDir, startSystem, type RunningSystem } from './system.js';
+import { eventually, lookupEvents, removeDir, startSystem, type RunningSystem } from './system.js';
 
 type Keys = { accessKeyId: string; secretAccessKey: string };
 const ARN = (db: string, table: string) => `arn:aws:glue:us-east-1:000000000000:table/${db}/${table}`;
@@ -186,13 +186,8 @@ describe('Glue face with the real @aws-sdk/client-glue, and Lake Formation parti
     const creds = await eve.lf.send(new GetTemporaryGluePartitionCredentialsCommand({ TableArn: ARN('sales', 'orders'), Partition: { Values: ['2025'] }, DurationSeconds: 900 }));
     expect(creds.AccessKeyId).toMatch(/^ASIA/);
     const record = await eventually('the partition vend audit record', async () => {
-      const res = await fetch(`${system.url}/api/v1/audit/lookup-events`, {
-        method: 'POST',
-        headers: adminJson(),
-        body: JSON.stringify({ LookupAttributes: [{ AttributeKey: 'AccessKeyId', AttributeValue: eve.keys.accessKeyId }] }),
-      });
-      const events = ((await res.json()) as { Events: { EventName: string; CloudTrailEvent: string }[] }).Events.filter((e) => e.EventName === 'GetTemporaryGluePartitionCredentials');
-      return events[0] ? (JSON.parse(events[0].CloudTrailEvent) as { additionalEventData: { vendedLocations: { url: string; access: string }[] } }) : undefined;
+      const events = await lookupEvents<{ additionalEventData: { vendedLocations: { url: string; access: string }[] } }>(system, 'AccessKeyId', eve.keys.accessKeyId);
+      return events.find((e) => e.EventName === 'GetTemporaryGluePartitionCredentials')?.record;
     });
     expect(record.additionalEventData.vendedLocations).toEqual([{ url: 's3://lakegate-demo/archive/orders/2025', access: 'read' }]);
     expect(await failure(eve.lf.send(new GetTemporaryGluePartitionCredentialsCommand({ TableArn: ARN('sales', 'orders'), Partition: { Values: ['1999'] } })))).toBeInstanceOf(LfEntityNotFound);
@@ -315,13 +310,8 @@ describe('Glue face with the real @aws-sdk/client-glue, and Lake Formation parti
     expect(await failure(glue.send(new GetTableCommand({ DatabaseName: 'sales', Name: 'orders' })))).toBeInstanceOf(GlueEntityNotFound);
     expect((await lf.send(new ListDataCellsFilterCommand({}))).DataCellsFilters?.map((f) => `${f.DatabaseName}.${f.TableName}/${f.Name}`)).toEqual(['default.trips/paris_only']);
     const audited = await eventually('the Glue DeleteTable audit record', async () => {
-      const res = await fetch(`${system.url}/api/v1/audit/lookup-events`, {
-        method: 'POST',
-        headers: adminJson(),
-        body: JSON.stringify({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'DeleteTable' }] }),
-      });
-      const events = ((await res.json()) as { Events: { CloudTrailEvent: string }[] }).Events;
-      return events[0] ? (JSON.parse(events[0].CloudTrailEvent) as { readOnly: boolean; additionalEventData: { face: string }; userIdentity: { authMethod: string } }) : undefined;
+      const events = await lookupEvents<{ readOnly: boolean; additionalEventData: { face: string }; userIdentity: { authMethod: string } }>(system, 'EventName', 'DeleteTable');
+      return events[0]?.record;
     });
     expect(audited).toMatchObject({ readOnly: false, additionalEventData: { face: 'glue' }, userIdentity: { authMethod: 'sigv4' } });
     // Re-created under the same name, the table has no partitions left over.

@@ -20,7 +20,7 @@ import {
   OperationTimeoutException,
 } from '@aws-sdk/client-lakeformation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, removeDir, startSystem, type RunningSystem } from './system.js';
+import { eventually, lookupEvents, removeDir, startSystem, type RunningSystem } from './system.js';
 
 const TABLE_ARN = 'arn:aws:glue:us-east-1:000000000000:table/default/trips';
 
@@ -91,12 +91,7 @@ describe('Lake Formation face with the real @aws-sdk/client-lakeformation', () =
     expect(out.Expiration!.getTime()).toBeLessThan(Date.now() + 16 * 60_000);
     expect(out.VendedS3Path).toEqual(['s3://lakegate-demo/tables/trips']);
     const events = await eventually('the LF audit record', async () => {
-      const res = await fetch(`${system.url}/api/v1/audit/lookup-events`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${system.adminToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'GetTemporaryGlueTableCredentials' }] }),
-      });
-      const list = ((await res.json()) as { Events: { CloudTrailEvent: string; AccessKeyId?: string }[] }).Events;
+      const list = await lookupEvents(system, 'EventName', 'GetTemporaryGlueTableCredentials');
       return list.length > 0 ? list : undefined;
     });
     const record = JSON.parse(events[0]!.CloudTrailEvent) as { userIdentity: Record<string, string>; additionalEventData: { auditContext: unknown } };
@@ -240,12 +235,7 @@ describe('Lake Formation face when the cloud is slower than the vend deadline', 
     expect(error).toBeInstanceOf(OperationTimeoutException);
     const requestId = error!.$metadata.requestId;
     const events = await eventually('the timed-out call audit record', async () => {
-      const res = await fetch(`${system.url}/api/v1/audit/lookup-events`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${system.adminToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'GetTemporaryGlueTableCredentials' }] }),
-      });
-      const list = ((await res.json()) as { Events: { CloudTrailEvent: string }[] }).Events.map((e) => JSON.parse(e.CloudTrailEvent) as { errorCode?: string; requestID: string });
+      const list = (await lookupEvents<{ errorCode?: string; requestID: string }>(system, 'EventName', 'GetTemporaryGlueTableCredentials')).map((e) => e.record);
       return list.some((e) => e.errorCode === 'DEADLINE_EXCEEDED') ? list : undefined;
     });
     expect(events.find((e) => e.errorCode === 'DEADLINE_EXCEEDED')?.requestID).toBe(requestId);

@@ -81,3 +81,19 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** CloudTrail `LookupEvents` on the running system, as a metastore admin: each event with its record parsed. */
+export async function lookupEvents<R = Record<string, unknown>>(
+  system: RunningSystem,
+  attribute: string,
+  value: string,
+  maxResults = 50,
+): Promise<{ EventName: string; CloudTrailEvent: string; record: R }[]> {
+  const res = await fetch(`${system.url}/api/v1/audit/lookup-events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${system.adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ LookupAttributes: [{ AttributeKey: attribute, AttributeValue: value }], MaxResults: maxResults }),
+  });
+  const events = ((await res.json()) as { Events: { EventName: string; CloudTrailEvent: string }[] }).Events;
+  return events.map((e) => ({ ...e, record: JSON.parse(e.CloudTrailEvent) as R }));
+}
