@@ -261,6 +261,8 @@ describe('Glue face with the real @aws-sdk/client-glue, and Lake Formation parti
     ).toMatchObject({ name: 'InvalidInputException' });
     await lf.send(new RevokePermissionsCommand({ Principal: { DataLakePrincipalIdentifier: 'gina' }, Resource: { TableWithColumns: { DatabaseName: 'sales', Name: 'orders', ColumnNames: ['customer', 'id'] } }, Permissions: ['SELECT'] }));
     expect(await failure(gina.lf.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ARN('sales', 'orders') })))).toBeInstanceOf(LfAccessDenied);
+    // With its last grant gone, the column set's filter goes too: revoking again finds nothing.
+    expect(await failure(lf.send(new RevokePermissionsCommand({ Principal: { DataLakePrincipalIdentifier: 'gina' }, Resource: columns, Permissions: ['SELECT'] })))).toMatchObject({ name: 'EntityNotFoundException' });
   });
 
   it('DESCRIBE shows a table, ALTER changes it and its partitions, DROP deletes it — none of them vends', async () => {

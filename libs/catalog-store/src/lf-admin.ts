@@ -255,7 +255,9 @@ export async function runLakeFormationAdmin(ctx: AdminContext, principal: string
             privilege_assignments: [...byPrincipal].filter(([, s]) => s.size > 0).map(([p, s]) => ({ principal: p, privileges: [...s].sort() })),
           };
           try {
-            await ctx.view.waitFor(await ctx.writer.put(key, next, current?.revision));
+            const revision = await ctx.writer.put(key, next, current?.revision);
+            await ctx.view.waitFor(revision);
+            if (next.privilege_assignments.length === 0 && securable.type === 'data_cells_filter') await dropUnusedColumnFilter(ctx, securable.name, key, revision);
             return;
           } catch (error) {
             const code = (error as LakegateError).code;
@@ -460,6 +462,17 @@ async function ensureColumnFilter(ctx: AdminContext, principal: string, filter: 
     if (code !== 'ALREADY_EXISTS' && code !== 'CONFLICT') throw error;
     await ctx.view.waitFor(await ctx.writer.lastRevision());
   }
+}
+
+/** A column filter of lakegate's own that no grant names any more is removed, with its empty grant list. */
+async function dropUnusedColumnFilter(ctx: AdminContext, securableName: string, grantsKey: string, grantsRevision: number): Promise<void> {
+  const slash = securableName.lastIndexOf('/');
+  const table = securableName.slice(0, slash);
+  const name = securableName.slice(slash + 1);
+  const filter = ctx.view.state.cellsFilters.get(table)?.get(name);
+  if (!filter || !isColumnFilter(name)) return;
+  await ctx.writer.remove(grantsKey, grantsRevision);
+  await ctx.writer.remove(CATALOG_KEYS.cellsFilter(table, name), filter.revision);
 }
 
 /** The data cells filter a request names (`TableCatalogId`, `DatabaseName`, `TableName`, `Name`), with its table. */

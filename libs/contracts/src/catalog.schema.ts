@@ -117,23 +117,24 @@ export const SchemaInfo = Type.Object(
 );
 export type SchemaInfo = Static<typeof SchemaInfo>;
 
+/** What volumes and tables have alike: their place in the catalog, location, owner and history. */
+const SCHEMA_OBJECT_FIELDS = {
+  catalog_name: Type.String(),
+  schema_name: Type.String(),
+  name: Type.String(),
+  full_name: Type.String(),
+  storage_location: Type.String(),
+  owner: Type.String(),
+  comment: Type.Optional(Type.String()),
+  created_at: Type.Integer(),
+  created_by: Type.Optional(Type.String()),
+  updated_at: Type.Optional(Type.Integer()),
+  updated_by: Type.Optional(Type.String()),
+  metastore_id: Type.Optional(Type.String()),
+};
+
 export const VolumeInfo = Type.Object(
-  {
-    volume_id: Type.String(),
-    catalog_name: Type.String(),
-    schema_name: Type.String(),
-    name: Type.String(),
-    full_name: Type.String(),
-    volume_type: Type.Union([Type.Literal('EXTERNAL'), Type.Literal('MANAGED')]),
-    storage_location: Type.String(),
-    owner: Type.String(),
-    comment: Type.Optional(Type.String()),
-    created_at: Type.Integer(),
-    created_by: Type.Optional(Type.String()),
-    updated_at: Type.Optional(Type.Integer()),
-    updated_by: Type.Optional(Type.String()),
-    metastore_id: Type.Optional(Type.String()),
-  },
+  { volume_id: Type.String(), volume_type: Type.Union([Type.Literal('EXTERNAL'), Type.Literal('MANAGED')]), ...SCHEMA_OBJECT_FIELDS },
   { $id: 'VolumeInfo', additionalProperties: false },
 );
 export type VolumeInfo = Static<typeof VolumeInfo>;
@@ -141,25 +142,14 @@ export type VolumeInfo = Static<typeof VolumeInfo>;
 export const TableInfo = Type.Object(
   {
     table_id: Type.String(),
-    catalog_name: Type.String(),
-    schema_name: Type.String(),
-    name: Type.String(),
-    full_name: Type.String(),
     table_type: Type.Union([Type.Literal('MANAGED'), Type.Literal('EXTERNAL')]),
     data_source_format: Type.String(),
-    storage_location: Type.String(),
     /** Further locations the table's files live in (e.g. Delta Sharing auxiliary locations). */
     auxiliary_locations: Type.Optional(Type.Array(Type.String())),
     columns: Type.Optional(Type.Array(Type.Object({ name: Type.String(), type_name: Type.String(), partition_index: Type.Optional(Type.Integer()) }))),
     /** Table properties (Glue's table parameters and storage descriptor details travel here too). */
     properties: Type.Optional(Type.Record(Type.String(), Type.String())),
-    owner: Type.String(),
-    comment: Type.Optional(Type.String()),
-    created_at: Type.Integer(),
-    created_by: Type.Optional(Type.String()),
-    updated_at: Type.Optional(Type.Integer()),
-    updated_by: Type.Optional(Type.String()),
-    metastore_id: Type.Optional(Type.String()),
+    ...SCHEMA_OBJECT_FIELDS,
   },
   { $id: 'TableInfo', additionalProperties: false },
 );
