@@ -13,7 +13,7 @@ import {
   type TableInfo,
   type VolumeInfo,
 } from '@lakegate/contracts';
-import { coveringExternalLocation, grantKey, has, locationCovers, normaliseLocation, parentChain, principalsOf, PRIVILEGES, type CatalogState } from '@lakegate/domain';
+import { coveringExternalLocation, grantKey, has, LOCATION_KEYS, normaliseLocation, objectOverlapping, parentChain, principalsOf, PRIVILEGES, type CatalogState } from '@lakegate/domain';
 import type { AdminContext } from './catalog-admin.js';
 import { stableId } from './catalog-seed.js';
 
@@ -73,27 +73,17 @@ const notFound = (kind: string, name: string) => new LakegateError('NOT_FOUND', 
 export function checkLocation(state: CatalogState, url: string, what: string, own?: { tableId: string }): string {
   const target = normaliseLocation(url);
   if (!coveringExternalLocation(state, target)) throw new LakegateError('INVALID_ARGUMENT', `No external location covers '${target.url}' for ${what}.`);
-  for (const { value } of state.tables.values()) {
-    if (value.table_id !== own?.tableId && overlaps(value.storage_location, target.url)) throw new LakegateError('INVALID_ARGUMENT', `'${target.url}' overlaps table '${value.full_name}'.`);
-  }
-  for (const { value } of state.volumes.values()) if (overlaps(value.storage_location, target.url)) throw new LakegateError('INVALID_ARGUMENT', `'${target.url}' overlaps volume '${value.full_name}'.`);
-  for (const [tableId, partitions] of state.partitions) {
-    if (tableId === own?.tableId) continue;
-    for (const { value } of partitions.values()) {
-      if (overlaps(value.storage_location, target.url)) throw new LakegateError('INVALID_ARGUMENT', `'${target.url}' overlaps partition [${value.values.join(', ')}] of table '${value.table_full_name}'.`);
-    }
-  }
+  const overlapping = objectOverlapping(state.locationIndex, target, own ? ownLocationKeys(state, own.tableId) : undefined);
+  if (overlapping) throw new LakegateError('INVALID_ARGUMENT', `'${target.url}' overlaps ${overlapping}.`);
   return target.url;
 }
 
-function overlaps(a: string, b: string): boolean {
-  try {
-    const x = normaliseLocation(a);
-    const y = normaliseLocation(b);
-    return locationCovers(x, y) || locationCovers(y, x);
-  } catch {
-    return false;
-  }
+/** The location-index keys of a table's own locations: its root, its auxiliary locations and its partitions. */
+function ownLocationKeys(state: CatalogState, tableId: string): Set<string> {
+  const keys = new Set([LOCATION_KEYS.table(tableId)]);
+  (state.tables.get(tableId)?.value.auxiliary_locations ?? []).forEach((_, i) => keys.add(LOCATION_KEYS.auxiliary(tableId, i)));
+  for (const key of state.partitions.get(tableId)?.keys() ?? []) keys.add(LOCATION_KEYS.partition(tableId, key));
+  return keys;
 }
 
 const page = <T>(items: T[], req: AdminRequest) => {

@@ -18,7 +18,7 @@ import {
   type CatalogKeyKind,
   type SecurableType,
 } from '@lakegate/contracts';
-import { emptyLocationIndex, indexLocation, unindexLocation, type LocationIndex } from './location-index.js';
+import { emptyLocationIndex, indexLocation, LOCATION_KEYS, unindexLocation, type LocationIndex } from './location-index.js';
 
 /** A catalog value with the KV revision it was read at (the version for optimistic concurrency). */
 export interface Versioned<T> {
@@ -147,15 +147,15 @@ export function applyCatalogEntry(state: CatalogState, key: string, value: Uint8
     case 'volume': {
       const volume = decoded as VolumeInfo;
       putNamed(state.volumes, state.volumeIdsByName, volume.volume_id, { value: volume, revision });
-      indexLocation(state.locationIndex, `volume:${volume.volume_id}`, volume.storage_location, `volume '${volume.full_name}'`);
+      indexLocation(state.locationIndex, LOCATION_KEYS.volume(volume.volume_id), volume.storage_location, `volume '${volume.full_name}'`);
       break;
     }
     case 'table': {
       const table = decoded as TableInfo;
       unindexTable(state, table.table_id);
       putNamed(state.tables, state.tableIdsByName, table.table_id, { value: table, revision });
-      indexLocation(state.locationIndex, `table:${table.table_id}`, table.storage_location, `table '${table.full_name}'`);
-      (table.auxiliary_locations ?? []).forEach((aux, i) => indexLocation(state.locationIndex, `table:${table.table_id}:aux:${i}`, aux, `table '${table.full_name}'`));
+      indexLocation(state.locationIndex, LOCATION_KEYS.table(table.table_id), table.storage_location, `table '${table.full_name}'`);
+      (table.auxiliary_locations ?? []).forEach((aux, i) => indexLocation(state.locationIndex, LOCATION_KEYS.auxiliary(table.table_id, i), aux, `table '${table.full_name}'`));
       break;
     }
     case 'share':
@@ -171,7 +171,7 @@ export function applyCatalogEntry(state: CatalogState, key: string, value: Uint8
       putNested(state.partitions, partition.table_id, partitionValuesKey(partition.values), { value: partition, revision });
       indexLocation(
         state.locationIndex,
-        `partition:${partition.table_id}:${partitionValuesKey(partition.values)}`,
+        LOCATION_KEYS.partition(partition.table_id, partitionValuesKey(partition.values)),
         partition.storage_location,
         `partition [${partition.values.join(', ')}] of table '${partition.table_full_name}'`,
       );
@@ -199,7 +199,7 @@ function removeEntry(state: CatalogState, kind: CatalogKeyKind, hexId: string): 
       return;
     case 'volume':
       removeNamed(state.volumes, state.volumeIdsByName, fromHex(hexId));
-      unindexLocation(state.locationIndex, `volume:${fromHex(hexId)}`);
+      unindexLocation(state.locationIndex, LOCATION_KEYS.volume(fromHex(hexId)));
       return;
     case 'table':
       unindexTable(state, fromHex(hexId));
@@ -213,7 +213,7 @@ function removeEntry(state: CatalogState, kind: CatalogKeyKind, hexId: string): 
     case 'partition':
     case 'cellsfilter': {
       const [outer, inner] = hexId.split('.', 2).map(fromHex);
-      if (kind === 'partition') unindexLocation(state.locationIndex, `partition:${outer}:${inner}`);
+      if (kind === 'partition') unindexLocation(state.locationIndex, LOCATION_KEYS.partition(outer ?? '', inner ?? ''));
       const maps = kind === 'partition' ? state.partitions : state.cellsFilters;
       const nested = maps.get(outer ?? '');
       nested?.delete(inner ?? '');
@@ -229,9 +229,9 @@ function removeEntry(state: CatalogState, kind: CatalogKeyKind, hexId: string): 
 
 /** Takes a table's locations (its own and its auxiliary ones, as last indexed) out of the index. */
 function unindexTable(state: CatalogState, tableId: string): void {
-  unindexLocation(state.locationIndex, `table:${tableId}`);
+  unindexLocation(state.locationIndex, LOCATION_KEYS.table(tableId));
   const previous = state.tables.get(tableId)?.value.auxiliary_locations ?? [];
-  previous.forEach((_, i) => unindexLocation(state.locationIndex, `table:${tableId}:aux:${i}`));
+  previous.forEach((_, i) => unindexLocation(state.locationIndex, LOCATION_KEYS.auxiliary(tableId, i)));
 }
 
 function putNested<T>(maps: Map<string, Map<string, Versioned<T>>>, outer: string, inner: string, entry: Versioned<T>): void {

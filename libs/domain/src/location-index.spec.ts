@@ -47,6 +47,19 @@ describe('LocationIndex', () => {
     expect(objectOverlapping(index, normaliseLocation('s3a://LAKE//sales/'))).toBe("table 'c.s.sales'");
   });
 
+  it("leaves an object's own locations out when asked: a table's partitions may overlap it, nothing else may", () => {
+    const index = emptyLocationIndex();
+    indexLocation(index, 'table:t1', 's3://lake/t1', "table 'c.s.t1'");
+    indexLocation(index, 'partition:t1:["1"]', 's3://lake/t1/p=1', 'partition [1]');
+    indexLocation(index, 'table:t2', 's3://lake/t2', "table 'c.s.t2'");
+    const own = new Set(['table:t1', 'partition:t1:["1"]']);
+    expect(objectOverlapping(index, normaliseLocation('s3://lake/t1/p=2'), own)).toBeUndefined();
+    expect(objectOverlapping(index, normaliseLocation('s3://lake/t1'), own)).toBeUndefined();
+    expect(objectOverlapping(index, normaliseLocation('s3://lake/t2/x'), own)).toBe("table 'c.s.t2'");
+    expect(objectOverlapping(index, normaliseLocation('s3://lake'), own)).toBe('1 catalog object(s) under it');
+    expect(objectOverlapping(index, normaliseLocation('s3://lake'))).toBeDefined();
+  });
+
   it('follows the catalog: tables with auxiliary locations, volumes and partitions, moved and deleted', () => {
     const s = emptyCatalogState();
     const table = { table_id: 't1', catalog_name: 'c', schema_name: 's', name: 't', full_name: 'c.s.t', table_type: 'EXTERNAL', data_source_format: 'DELTA', storage_location: 's3://lake/t', owner: 'o', created_at: 1 };

@@ -14,6 +14,15 @@ export interface LocationIndex {
   readonly byObject: Map<string, string>;
 }
 
+/** Keys of indexed locations, one per object location. */
+export const LOCATION_KEYS = {
+  table: (tableId: string) => `table:${tableId}`,
+  auxiliary: (tableId: string, i: number) => `table:${tableId}:aux:${i}`,
+  volume: (volumeId: string) => `volume:${volumeId}`,
+  /** `valuesKey`: the partition's values as their JSON array (partitionValuesKey). */
+  partition: (tableId: string, valuesKey: string) => `partition:${tableId}:${valuesKey}`,
+} as const;
+
 export const emptyLocationIndex = (): LocationIndex => ({ exact: new Map(), ancestors: new Map(), byObject: new Map() });
 
 /** The canonical URLs of a location's proper ancestors, from the bucket (or container) down. */
@@ -74,12 +83,19 @@ export function unindexLocation(index: LocationIndex, objectKey: string): void {
 
 /**
  * How an object overlapping `target` is named — one whose location is `target`, lies above it or
- * lies under it — or undefined when none does.
+ * lies under it — or undefined when none does. Objects in `own` (keys) are not counted: a table's
+ * partitions may overlap the table itself.
  */
-export function objectOverlapping(index: LocationIndex, target: StorageUrl): string | undefined {
+export function objectOverlapping(index: LocationIndex, target: StorageUrl, own?: ReadonlySet<string>): string | undefined {
   for (const candidate of [...ancestorsOf(target), target.url]) {
     const here = index.exact.get(candidate);
-    if (here && here.size > 0) return here.values().next().value;
+    if (!here) continue;
+    for (const [key, label] of here) if (!own?.has(key)) return label;
   }
-  return index.ancestors.get(target.url)?.label;
+  const under = index.ancestors.get(target.url);
+  if (!under) return undefined;
+  if (!own || own.size === 0) return under.label;
+  let ownUnder = 0;
+  for (const key of own) if (index.byObject.get(key)?.startsWith(`${target.url}/`)) ownUnder++;
+  return under.count > ownUnder ? `${under.count - ownUnder} catalog object(s) under it` : undefined;
 }
