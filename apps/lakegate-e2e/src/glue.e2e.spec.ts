@@ -279,6 +279,11 @@ describe('Glue face with the real @aws-sdk/client-glue, and Lake Formation parti
     expect(await failure(hank.glue.send(new CreatePartitionCommand({ DatabaseName: 'sales', TableName: 'scratch', PartitionInput: partition })))).toBeInstanceOf(GlueAccessDenied);
     await grantHank(['ALTER']);
     await hank.glue.send(new CreatePartitionCommand({ DatabaseName: 'sales', TableName: 'scratch', PartitionInput: partition }));
+    // ALTER does not reach files outside the table: elsewhere needs CREATE EXTERNAL TABLE on that location.
+    const elsewhere = { Values: ['tue'], StorageDescriptor: { Location: 's3://lakegate-demo/raw/tue' } };
+    expect(await failure(hank.glue.send(new CreatePartitionCommand({ DatabaseName: 'sales', TableName: 'scratch', PartitionInput: elsewhere })))).toBeInstanceOf(GlueAccessDenied);
+    const moved = { Name: 'scratch', StorageDescriptor: { ...Table!.StorageDescriptor!, Location: 's3://lakegate-demo/raw' }, PartitionKeys: Table!.PartitionKeys! };
+    expect(await failure(hank.glue.send(new UpdateTableCommand({ DatabaseName: 'sales', TableInput: moved })))).toBeInstanceOf(GlueAccessDenied);
     await hank.glue.send(new UpdateTableCommand({ DatabaseName: 'sales', TableInput: { Name: 'scratch', Description: 'altered by hank', StorageDescriptor: Table!.StorageDescriptor!, PartitionKeys: Table!.PartitionKeys! } }));
     expect(await failure(hank.glue.send(new DeleteTableCommand({ DatabaseName: 'sales', Name: 'scratch' })))).toBeInstanceOf(GlueAccessDenied);
     const listed = await lf.send(new ListPermissionsCommand({ Principal: { DataLakePrincipalIdentifier: 'hank' } }));
@@ -289,6 +294,20 @@ describe('Glue face with the real @aws-sdk/client-glue, and Lake Formation parti
     // Grants go with the table: one created later under the same name starts with none.
     await glue.send(new CreateTableCommand({ DatabaseName: 'sales', TableInput: { Name: 'scratch', StorageDescriptor: { Location: 's3://lakegate-demo/tables/scratch' } } }));
     expect(await failure(hank.glue.send(new GetTableCommand({ DatabaseName: 'sales', Name: 'scratch' })))).toBeInstanceOf(GlueAccessDenied);
+  });
+
+  it('placing a table under an external location needs CREATE EXTERNAL TABLE there, even for the schema owner', async () => {
+    const ivy = await principal('ivy');
+    await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: 'ivy_db' } }));
+    const patch = (path: string, body: unknown) => fetch(`${system.url}/api/2.1/unity-catalog/${path}`, { method: 'PATCH', headers: adminJson(), body: JSON.stringify(body) });
+    expect((await patch('schemas/lakegate_demo.ivy_db', { owner: 'ivy' })).status).toBe(200);
+    const create = () => ivy.glue.send(new CreateTableCommand({ DatabaseName: 'ivy_db', TableInput: { Name: 'mine', StorageDescriptor: { Location: 's3://lakegate-demo/tables/ivy' } } }));
+    const refused = await failure(create());
+    expect(refused).toBeInstanceOf(GlueAccessDenied);
+    expect(refused.message).toContain('CREATE EXTERNAL TABLE');
+    expect((await patch('permissions/external_location/demo-lake', { changes: [{ principal: 'ivy', add: ['CREATE_EXTERNAL_TABLE'] }] })).status).toBe(200);
+    await create();
+    expect((await ivy.glue.send(new GetTableCommand({ DatabaseName: 'ivy_db', Name: 'mine' }))).Table?.Owner).toBe('ivy');
   });
 
   it('a cloud refusal reaches the Lake Formation client as InternalServiceException, with nothing vended', async () => {

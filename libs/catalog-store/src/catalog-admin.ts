@@ -47,6 +47,7 @@ const APPLIES_TO: Record<Privilege, readonly SecurableType[]> = {
   [PRIVILEGES.readFiles]: ['external_location'],
   [PRIVILEGES.writeFiles]: ['external_location'],
   [PRIVILEGES.createExternalTable]: ['external_location'],
+  [PRIVILEGES.createExternalVolume]: ['external_location'],
   [PRIVILEGES.allPrivileges]: ['catalog', 'schema', 'table', 'volume', 'external_location', 'storage_credential'],
   [PRIVILEGES.browse]: ['catalog', 'schema', 'table', 'volume'],
   [PRIVILEGES.alter]: ['catalog', 'schema', 'table'],

@@ -1,9 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { CATALOG_KEYS, codec, LakegateError, type AdminRequest, type PartitionInfo, type SchemaInfo, type TableInfo } from '@lakegate/contracts';
-import { grantedCellsFilters, has, parentChain, partitionValuesKey, principalsOf, PRIVILEGES, type CatalogState, type Versioned } from '@lakegate/domain';
+import { grantedCellsFilters, has, locationCovers, normaliseLocation, parentChain, partitionValuesKey, principalsOf, PRIVILEGES, type CatalogState, type Versioned } from '@lakegate/domain';
 import type { AdminContext } from './catalog-admin.js';
 import { compileNamePattern, compilePartitionExpression } from './glue-expression.js';
-import { checkLocation, mayManage, runObjectAdmin } from './uc-objects-admin.js';
+import { checkLocation, mayManage, requireLocationPrivilege, runObjectAdmin } from './uc-objects-admin.js';
 
 /**
  * The AWS Glue Data Catalog face over lakegate's catalog: a Glue database is a schema of the
@@ -283,6 +283,13 @@ export async function runGlueAdmin(ctx: AdminContext, principal: string, req: Ad
     }
     return t;
   };
+  /** A partition's location: anywhere the table's own files are, or elsewhere with CREATE EXTERNAL TABLE there. */
+  const partitionLocation = (table: TableInfo, location: string, values: readonly string[]) => {
+    const what = `partition [${values.join(', ')}] of '${table.full_name}'`;
+    const url = checkLocation(ctx.view.state, location, what, { tableId: table.table_id });
+    if (!locationCovers(normaliseLocation(table.storage_location), normaliseLocation(url))) requireLocationPrivilege(ctx, principal, url, PRIVILEGES.createExternalTable, what);
+    return url;
+  };
   const createPartition = async (table: TableInfo, input: PartitionInput) => {
     const keys = (table.columns ?? []).filter((c) => c.partition_index !== undefined);
     if (keys.length === 0) throw invalid(`Table ${table.name} has no partition keys.`);
@@ -294,7 +301,7 @@ export async function runGlueAdmin(ctx: AdminContext, principal: string, req: Ad
       table_id: table.table_id,
       table_full_name: table.full_name,
       values: input.Values,
-      storage_location: checkLocation(ctx.view.state, location, `partition [${input.Values.join(', ')}] of '${table.full_name}'`, { tableId: table.table_id }),
+      storage_location: partitionLocation(table, location, input.Values),
       ...(input.Parameters && Object.keys(input.Parameters).length > 0 ? { parameters: input.Parameters } : {}),
       created_at: ctx.clock(),
       created_by: principal,
@@ -392,11 +399,12 @@ export async function runGlueAdmin(ctx: AdminContext, principal: string, req: Ad
       const columns = columnsOf(b.TableInput);
       const keys = (cs: NonNullable<TableInfo['columns']>) => cs.filter((c) => c.partition_index !== undefined).map((c) => c.name.toLowerCase()).join(',');
       if ((state.partitions.get(t.table_id)?.size ?? 0) > 0 && keys(columns) !== keys(t.columns ?? [])) throw invalid(`The partition keys of ${t.name} cannot change while it has partitions.`);
-      const location = b.TableInput.StorageDescriptor?.Location ?? t.storage_location;
+      const location = checkLocation(state, b.TableInput.StorageDescriptor?.Location ?? t.storage_location, `table '${t.full_name}'`, { tableId: t.table_id });
+      if (location !== normaliseLocation(t.storage_location).url) requireLocationPrivilege(ctx, principal, location, PRIVILEGES.createExternalTable, `table '${t.full_name}'`);
       const updated: TableInfo = {
         ...t,
         columns,
-        storage_location: checkLocation(state, location, `table '${t.full_name}'`, { tableId: t.table_id }),
+        storage_location: location,
         data_source_format: dataSourceFormatOf(b.TableInput),
         properties: propertiesOf(b.TableInput),
         updated_at: ctx.clock(),

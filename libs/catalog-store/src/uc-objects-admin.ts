@@ -13,7 +13,7 @@ import {
   type TableInfo,
   type VolumeInfo,
 } from '@lakegate/contracts';
-import { coveringExternalLocation, grantKey, has, LOCATION_KEYS, normaliseLocation, objectOverlapping, parentChain, principalsOf, PRIVILEGES, type CatalogState } from '@lakegate/domain';
+import { coveringExternalLocation, grantKey, has, LOCATION_KEYS, normaliseLocation, objectOverlapping, parentChain, principalsOf, PRIVILEGES, type CatalogState, type Privilege } from '@lakegate/domain';
 import type { AdminContext } from './catalog-admin.js';
 import { stableId } from './catalog-seed.js';
 
@@ -76,6 +76,22 @@ export function checkLocation(state: CatalogState, url: string, what: string, ow
   const overlapping = objectOverlapping(state.locationIndex, target, own ? ownLocationKeys(state, own.tableId) : undefined);
   if (overlapping) throw new LakegateError('INVALID_ARGUMENT', `'${target.url}' overlaps ${overlapping}.`);
   return target.url;
+}
+
+/**
+ * Placing an object's files under an external location needs CREATE EXTERNAL TABLE (or VOLUME) on
+ * it, or its ownership, as in Unity Catalog: otherwise whoever may create (or alter) an object could
+ * point it at any path of any external location and read that path through the object.
+ */
+export function requireLocationPrivilege(ctx: AdminContext, principal: string, url: string, privilege: Privilege, what: string): void {
+  if (ctx.admins.has(principal)) return;
+  const state = ctx.view.state;
+  const covering = coveringExternalLocation(state, normaliseLocation(url));
+  const location = covering ? state.locations.get(covering.name)?.value : undefined;
+  if (!location) throw new LakegateError('INVALID_ARGUMENT', `No external location covers '${url}' for ${what}.`);
+  const identities = principalsOf(state, principal);
+  if (has(state, identities, privilege, [{ type: 'external_location', name: location.name, owner: location.owner }])) return;
+  throw new LakegateError('PERMISSION_DENIED', `User '${principal}' needs ${privilege} on external location '${location.name}' to place ${what} at '${url}'.`);
 }
 
 /** The location-index keys of a table's own locations: its root, its auxiliary locations and its partitions. */
@@ -215,6 +231,7 @@ export async function runObjectAdmin(ctx: AdminContext, principal: string, req: 
       if (!mayManage(ctx, principal, [schema.value.owner, state.catalogs.get(b.catalog_name)?.value.owner])) throw denied(principal, `create objects in schema '${schemaFull}'`);
       const full_name = `${schemaFull}.${b.name}`;
       const storage_location = checkLocation(state, b.storage_location, `${isTable ? 'table' : 'volume'} '${full_name}'`);
+      requireLocationPrivilege(ctx, principal, storage_location, isTable ? PRIVILEGES.createExternalTable : PRIVILEGES.createExternalVolume, `${isTable ? 'table' : 'volume'} '${full_name}'`);
       if (isTable) {
         const t = b as ReturnType<typeof CreateTableBody.check>;
         const info: TableInfo = {

@@ -18,6 +18,7 @@ export const PRIVILEGES = {
   readFiles: 'READ FILES',
   writeFiles: 'WRITE FILES',
   createExternalTable: 'CREATE EXTERNAL TABLE',
+  createExternalVolume: 'CREATE EXTERNAL VOLUME',
   allPrivileges: 'ALL PRIVILEGES',
   browse: 'BROWSE',
   alter: 'ALTER',
