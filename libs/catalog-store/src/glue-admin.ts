@@ -234,14 +234,28 @@ function mayDescribeTable(ctx: AdminContext, principal: string, table: TableInfo
   );
 }
 
-/** Databases are visible to admins, owners, holders of USE SCHEMA, and whoever may describe one of their tables. */
-function mayDescribeDatabase(ctx: AdminContext, principal: string, schema: SchemaInfo): boolean {
+/**
+ * Databases are visible to admins, owners, holders of USE SCHEMA, and whoever may describe one of
+ * their tables. `describedSchemas` (full names), when given, holds the schemas with a table the
+ * principal may describe, computed once for a listing instead of once per database.
+ */
+function mayDescribeDatabase(ctx: AdminContext, principal: string, schema: SchemaInfo, describedSchemas?: ReadonlySet<string>): boolean {
   const state = ctx.view.state;
   if (ctx.admins.has(principal)) return true;
   const identities = principalsOf(state, principal);
   const chain = parentChain(state, schema.catalog_name, schema.name);
   if (chain.some((c) => c.owner !== undefined && identities.has(c.owner)) || has(state, identities, PRIVILEGES.useSchema, chain)) return true;
-  return [...state.tables.values()].some((t) => t.value.catalog_name === schema.catalog_name && t.value.schema_name === schema.name && mayDescribeTable(ctx, principal, t.value));
+  return (describedSchemas ?? schemasWithDescribableTables(ctx, principal, schema.full_name)).has(schema.full_name);
+}
+
+/** The schemas (full names) holding a table the principal may describe; only `within` when given. */
+function schemasWithDescribableTables(ctx: AdminContext, principal: string, within?: string): Set<string> {
+  const out = new Set<string>();
+  for (const { value: t } of ctx.view.state.tables.values()) {
+    const schema = `${t.catalog_name}.${t.schema_name}`;
+    if ((within === undefined || schema === within) && !out.has(schema) && mayDescribeTable(ctx, principal, t)) out.add(schema);
+  }
+  return out;
 }
 
 /** Runs one Glue operation for `principal`. */
@@ -332,9 +346,10 @@ export async function runGlueAdmin(ctx: AdminContext, principal: string, req: Ad
     case 'GlueGetDatabases': {
       const b = BODIES.GlueGetDatabases.check(req.body ?? {});
       checkCatalogId(b.CatalogId);
+      const described = ctx.admins.has(principal) ? new Set<string>() : schemasWithDescribableTables(ctx, principal);
       const visible = [...state.schemas.values()]
         .map((s) => s.value)
-        .filter((s) => s.catalog_name === glueCatalog && mayDescribeDatabase(ctx, principal, s))
+        .filter((s) => s.catalog_name === glueCatalog && mayDescribeDatabase(ctx, principal, s, described))
         .sort((a, c) => a.name.localeCompare(c.name));
       const { items, next } = pageOf(visible, b.NextToken, b.MaxResults);
       return { DatabaseList: items.map((s) => glueDatabase(state, s)), ...(next ? { NextToken: next } : {}) };
