@@ -94,7 +94,8 @@ const DeregisterBody = codec(Type.Object({ ResourceArn: Type.String({ minLength:
 
 /** LF permission → the privileges lakegate stores, by securable type. */
 const TO_PRIVILEGES: Record<string, Partial<Record<SecurableType, Privilege[]>>> = {
-  SELECT: { table: [PRIVILEGES.select], schema: [PRIVILEGES.select] },
+  // SELECT on a data cells filter is the filtered read; the filter decides what it shows.
+  SELECT: { table: [PRIVILEGES.select], schema: [PRIVILEGES.select], data_cells_filter: [PRIVILEGES.select] },
   INSERT: { table: [PRIVILEGES.modify], schema: [PRIVILEGES.modify] },
   DELETE: { table: [PRIVILEGES.modify], schema: [PRIVILEGES.modify] },
   ALL: { table: [PRIVILEGES.allPrivileges], schema: [PRIVILEGES.allPrivileges], catalog: [PRIVILEGES.allPrivileges] },
@@ -104,8 +105,6 @@ const TO_PRIVILEGES: Record<string, Partial<Record<SecurableType, Privilege[]>>>
   DROP: { table: [PRIVILEGES.drop], schema: [PRIVILEGES.drop] },
   DATA_LOCATION_ACCESS: { external_location: [PRIVILEGES.createExternalTable] },
 };
-// SELECT on a data cells filter is the filtered read; the filter's table decides what it shows.
-(TO_PRIVILEGES['SELECT'] as Partial<Record<SecurableType, Privilege[]>>).data_cells_filter = [PRIVILEGES.select];
 const FROM_PRIVILEGE: Record<string, string[]> = {
   [PRIVILEGES.select]: ['SELECT'],
   [PRIVILEGES.modify]: ['INSERT', 'DELETE'],
